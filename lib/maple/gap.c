@@ -1,0 +1,214 @@
+/*
+ * gap.c - free-area search: mas_empty_area(), mas_empty_area_rev() and mtree_alloc_(r)range().
+ *
+ * In an allocation tree (MT_FLAGS_ALLOC_RANGE) every internal node records, for each child, the
+ * largest gap (run of NULL indices) anywhere below that child. A search descends only into
+ * children whose gap is big enough and whose range meets the window min..max. A child that lies
+ * wholly inside the window and has a big enough gap is certain to hold a fit, so the search only
+ * ever backs out of the (at most two) children cut by the window's ends: O(log n) node visits.
+ * Because a leaf never ends with NULL unless it is the last, every gap sits inside one leaf and
+ * the per-child figures are exact.
+ *
+ * In a plain tree there are no gap figures; the same search then treats every child as
+ * possibly fitting, which is correct but linear.
+ */
+#include "maple_private.h"
+
+unsigned long ma_leaf_max_gap(struct maple_node *node, unsigned long min, unsigned long max)
+{
+    unsigned int end = ma_end(node);
+    unsigned long smin = min, gap = 0;
+
+    for (unsigned int i = 0; i <= end; i++) {
+        unsigned long smax = ma_slot_max(node->mr64.pivot, i, end, max);
+
+        /* A NULL range is never all of 0..ULONG_MAX (that tree has no nodes): no overflow. */
+        if (!node->mr64.slot[i] && smax - smin + 1 > gap)
+            gap = smax - smin + 1;
+        smin = smax + 1;
+    }
+    return gap;
+}
+
+unsigned long ma_arange_max_gap(struct maple_node *node)
+{
+    unsigned long gap = 0;
+
+    for (unsigned int i = 0; i <= ma_end(node); i++)
+        if (node->ma64.gap[i] > gap)
+            gap = node->ma64.gap[i];
+    return gap;
+}
+
+void ma_update_gaps(struct maple_tree *mt, struct maple_node *node, unsigned long gap)
+{
+    struct maple_node *parent;
+
+    (void)mt;
+    while ((parent = ma_parent(node)) != NULL) {
+        unsigned int offset = ma_parent_offset(node);
+
+        if (parent->ma64.gap[offset] == gap)
+            return;
+        parent->ma64.gap[offset] = gap;
+        gap = ma_arange_max_gap(parent);
+        node = parent;
+    }
+}
+
+/* What a search looks for: @size NULL indices inside lo..hi. */
+struct gap_search {
+    unsigned long lo, hi, size;
+    bool alloc;
+    unsigned long found; /* first index (forward) or last index (reverse) of the area */
+};
+
+/* Does the NULL range a..b hold @size indices inside the window? Sets *first and *last to the
+ * clipped range. */
+static bool gap_fits(const struct gap_search *s, unsigned long a, unsigned long b,
+                     unsigned long *first, unsigned long *last)
+{
+    if (b < s->lo || a > s->hi)
+        return false;
+    *first = a > s->lo ? a : s->lo;
+    *last = b < s->hi ? b : s->hi;
+    return *last - *first >= s->size - 1;
+}
+
+static bool child_may_fit(const struct gap_search *s, struct maple_node *node,
+                          enum maple_type type, unsigned int i)
+{
+    return type != maple_arange_64 || node->ma64.gap[i] >= s->size;
+}
+
+static bool gap_lowest(struct gap_search *s, struct maple_enode *enode, unsigned long min,
+                       unsigned long max)
+{
+    struct maple_node *node = mte_to_node(enode);
+    enum maple_type type = mte_node_type(enode);
+    unsigned long *pivots = ma_pivots(node, type);
+    void **slots = ma_slots(node, type);
+    unsigned int end = ma_end(node);
+    unsigned long smin = min;
+
+    for (unsigned int i = 0; i <= end; i++) {
+        unsigned long smax = ma_slot_max(pivots, i, end, max);
+        unsigned long first, last;
+
+        if (smax >= s->lo) {
+            if (ma_is_leaf(type)) {
+                if (!slots[i] && gap_fits(s, smin, smax, &first, &last)) {
+                    s->found = first;
+                    return true;
+                }
+            } else if (child_may_fit(s, node, type, i) && gap_lowest(s, slots[i], smin, smax)) {
+                return true;
+            }
+        }
+        if (smax >= s->hi)
+            return false;
+        smin = smax + 1;
+    }
+    return false;
+}
+
+static bool gap_highest(struct gap_search *s, struct maple_enode *enode, unsigned long min,
+                        unsigned long max)
+{
+    struct maple_node *node = mte_to_node(enode);
+    enum maple_type type = mte_node_type(enode);
+    unsigned long *pivots = ma_pivots(node, type);
+    void **slots = ma_slots(node, type);
+    unsigned int end = ma_end(node);
+
+    for (unsigned int i = end + 1; i-- > 0;) {
+        unsigned long smax = ma_slot_max(pivots, i, end, max);
+        unsigned long smin = i > 0 ? pivots[i - 1] + 1 : min;
+        unsigned long first, last;
+
+        if (smin <= s->hi) {
+            if (ma_is_leaf(type)) {
+                if (!slots[i] && gap_fits(s, smin, smax, &first, &last)) {
+                    s->found = last;
+                    return true;
+                }
+            } else if (child_may_fit(s, node, type, i) && gap_highest(s, slots[i], smin, smax)) {
+                return true;
+            }
+        }
+        if (smin <= s->lo)
+            return false;
+    }
+    return false;
+}
+
+static int empty_area_check(unsigned long min, unsigned long max, unsigned long size)
+{
+    if (min > max || size == 0 || max - min < size - 1)
+        return -MT_EINVAL;
+    return 0;
+}
+
+int mas_empty_area(struct ma_state *mas, unsigned long min, unsigned long max,
+                   unsigned long size)
+{
+    struct gap_search s = {.lo = min, .hi = max, .size = size};
+    int ret = empty_area_check(min, max, size);
+
+    if (ret)
+        return ret;
+    s.found = min;
+    if (mas->tree->ma_root && !gap_lowest(&s, mas->tree->ma_root, 0, ULONG_MAX))
+        return -MT_EBUSY;
+    mas->index = s.found;
+    mas->last = s.found + size - 1;
+    mas_reset(mas);
+    return 0;
+}
+
+int mas_empty_area_rev(struct ma_state *mas, unsigned long min, unsigned long max,
+                       unsigned long size)
+{
+    struct gap_search s = {.lo = min, .hi = max, .size = size};
+    int ret = empty_area_check(min, max, size);
+
+    if (ret)
+        return ret;
+    s.found = max;
+    if (mas->tree->ma_root && !gap_highest(&s, mas->tree->ma_root, 0, ULONG_MAX))
+        return -MT_EBUSY;
+    mas->last = s.found;
+    mas->index = s.found - size + 1;
+    mas_reset(mas);
+    return 0;
+}
+
+static int alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry,
+                       unsigned long size, unsigned long min, unsigned long max, bool rev)
+{
+    MA_STATE(mas, mt, 0, 0);
+    int ret;
+
+    if (!mt_is_alloc(mt))
+        return -MT_EINVAL;
+    ret = rev ? mas_empty_area_rev(&mas, min, max, size) : mas_empty_area(&mas, min, max, size);
+    if (ret)
+        return ret;
+    ret = mt_write(mt, NULL, mas.index, mas.last, entry, NULL);
+    if (ret)
+        return ret;
+    *startp = mas.index;
+    return 0;
+}
+
+int mtree_alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry,
+                      unsigned long size, unsigned long min, unsigned long max)
+{
+    return alloc_range(mt, startp, entry, size, min, max, false);
+}
+
+int mtree_alloc_rrange(struct maple_tree *mt, unsigned long *startp, void *entry,
+                       unsigned long size, unsigned long min, unsigned long max)
+{
+    return alloc_range(mt, startp, entry, size, min, max, true);
+}

@@ -1,0 +1,334 @@
+/*
+ * walk.c - reading the maple tree: lookups and the cursor's movement.
+ *
+ * A walk goes from the root down, in each node taking the first slot whose pivot is at least the
+ * key (the last slot if none is), and narrowing min..max to that slot's range as it goes: that is
+ * how a node's bounds are implied by its parent. Moving a cursor to the next or previous leaf
+ * walks again from the root to the index just past the current leaf; with 16-way nodes that is a
+ * few cache lines, paid once per leaf of up to 16 entries, and it keeps the cursor free of a
+ * stack of ancestors.
+ *
+ * Cursor states follow Linux: ma_start walks first, ma_active is on a leaf slot, ma_pause
+ * resumes after last (or before index going backwards), ma_overflow/ma_underflow remember where
+ * an iteration stopped at its bound, so a later call with a wider bound resumes there.
+ */
+#include "maple_private.h"
+
+struct maple_node *ma_walk_to(const struct maple_tree *mt, unsigned int depth, unsigned long key,
+                              unsigned long *min, unsigned long *max, unsigned int *offset)
+{
+    struct maple_enode *enode = mt->ma_root;
+    unsigned long lo = 0, hi = ULONG_MAX;
+
+    for (unsigned int d = 0;; d++) {
+        struct maple_node *node = mte_to_node(enode);
+        enum maple_type type = mte_node_type(enode);
+        unsigned long *pivots = ma_pivots(node, type);
+        unsigned int end = ma_end(node);
+        unsigned int i = 0;
+
+        while (i < end && pivots[i] < key)
+            i++;
+        if (d == depth) {
+            *min = lo;
+            *max = hi;
+            if (offset)
+                *offset = i;
+            return node;
+        }
+        if (i > 0)
+            lo = pivots[i - 1] + 1;
+        if (i < end)
+            hi = pivots[i];
+        enode = ma_slots(node, type)[i];
+    }
+}
+
+void *mtree_load(struct maple_tree *mt, unsigned long index)
+{
+    struct maple_enode *enode = mt->ma_root;
+
+    if (!enode)
+        return NULL;
+    for (;;) {
+        struct maple_node *node = mte_to_node(enode);
+        enum maple_type type = mte_node_type(enode);
+        unsigned long *pivots = ma_pivots(node, type);
+        unsigned int end = ma_end(node);
+        unsigned int i = 0;
+
+        while (i < end && pivots[i] < index)
+            i++;
+        enode = ma_slots(node, type)[i];
+        if (ma_is_leaf(type))
+            return enode;
+    }
+}
+
+/* Put the cursor on the leaf slot holding @key (tree not empty); index..last become its range. */
+static void *mas_descend(struct ma_state *mas, unsigned long key)
+{
+    const struct maple_tree *mt = mas->tree;
+    unsigned int offset;
+    struct maple_node *leaf =
+        ma_walk_to(mt, mt->ma_height - 1, key, &mas->min, &mas->max, &offset);
+    unsigned int end = ma_end(leaf);
+
+    mas->node = mt_mk_node(leaf, maple_leaf_64);
+    mas->offset = (unsigned char)offset;
+    mas->index = offset > 0 ? leaf->mr64.pivot[offset - 1] + 1 : mas->min;
+    mas->last = ma_slot_max(leaf->mr64.pivot, offset, end, mas->max);
+    mas->status = ma_active;
+    return leaf->mr64.slot[offset];
+}
+
+/* Step to the next slot, entry or gap; false at the end of the tree. */
+static bool mas_next_slot(struct ma_state *mas, void **entry)
+{
+    struct maple_node *leaf = mte_to_node(mas->node);
+    unsigned int end = ma_end(leaf);
+
+    if (mas->offset < end) {
+        mas->offset++;
+        mas->index = mas->last + 1;
+        mas->last = ma_slot_max(leaf->mr64.pivot, mas->offset, end, mas->max);
+        *entry = leaf->mr64.slot[mas->offset];
+        return true;
+    }
+    if (mas->max == ULONG_MAX)
+        return false;
+    *entry = mas_descend(mas, mas->max + 1);
+    return true;
+}
+
+/* Step to the previous slot; false at the start of the tree. */
+static bool mas_prev_slot(struct ma_state *mas, void **entry)
+{
+    struct maple_node *leaf = mte_to_node(mas->node);
+
+    if (mas->offset > 0) {
+        mas->offset--;
+        mas->last = mas->index - 1;
+        mas->index = mas->offset > 0 ? leaf->mr64.pivot[mas->offset - 1] + 1 : mas->min;
+        *entry = leaf->mr64.slot[mas->offset];
+        return true;
+    }
+    if (mas->min == 0)
+        return false;
+    *entry = mas_descend(mas, mas->min - 1);
+    return true;
+}
+
+/* Move forwards to the next entry that starts at or below @max. On failure the cursor keeps the
+ * last range it examined and is left in ma_overflow (or ma_none at the end of the tree). */
+static void *mas_next_entry(struct ma_state *mas, unsigned long max)
+{
+    for (;;) {
+        unsigned long index = mas->index, last = mas->last;
+        void *entry;
+
+        if (!mas_next_slot(mas, &entry)) {
+            mas->status = ma_none;
+            return NULL;
+        }
+        if (mas->index > max) {
+            mas->index = index;
+            mas->last = last;
+            mas->status = ma_overflow;
+            return NULL;
+        }
+        if (entry)
+            return entry;
+    }
+}
+
+/* Move backwards to the previous entry that ends at or above @min. */
+static void *mas_prev_entry(struct ma_state *mas, unsigned long min)
+{
+    for (;;) {
+        unsigned long index = mas->index, last = mas->last;
+        void *entry;
+
+        if (!mas_prev_slot(mas, &entry)) {
+            mas->status = ma_none;
+            return NULL;
+        }
+        if (mas->last < min) {
+            mas->index = index;
+            mas->last = last;
+            mas->status = ma_underflow;
+            return NULL;
+        }
+        if (entry)
+            return entry;
+    }
+}
+
+static void *mas_empty_tree(struct ma_state *mas)
+{
+    mas->index = 0;
+    mas->last = ULONG_MAX;
+    mas->node = NULL;
+    mas->status = ma_none;
+    return NULL;
+}
+
+void *mas_walk(struct ma_state *mas)
+{
+    if (!mas->tree->ma_root)
+        return mas_empty_tree(mas);
+    return mas_descend(mas, mas->index);
+}
+
+void *mas_find(struct ma_state *mas, unsigned long max)
+{
+    unsigned long key;
+    void *entry;
+
+    switch (mas->status) {
+    case ma_error:
+        return NULL;
+    case ma_active:
+        if (mas->last >= max) {
+            mas->status = ma_overflow;
+            return NULL;
+        }
+        return mas_next_entry(mas, max);
+    case ma_pause:
+    case ma_overflow:
+    case ma_none:
+        if (mas->last >= max)
+            return NULL;
+        key = mas->last + 1;
+        break;
+    default:
+        if (mas->index > max)
+            return NULL;
+        key = mas->index;
+        break;
+    }
+    if (!mas->tree->ma_root)
+        return mas_empty_tree(mas);
+    entry = mas_descend(mas, key);
+    if (entry)
+        return entry;
+    return mas_next_entry(mas, max);
+}
+
+void *mas_find_rev(struct ma_state *mas, unsigned long min)
+{
+    unsigned long key;
+    void *entry;
+
+    switch (mas->status) {
+    case ma_error:
+        return NULL;
+    case ma_active:
+        if (mas->index <= min) {
+            mas->status = ma_underflow;
+            return NULL;
+        }
+        return mas_prev_entry(mas, min);
+    case ma_pause:
+    case ma_underflow:
+    case ma_none:
+        if (mas->index <= min)
+            return NULL;
+        key = mas->index - 1;
+        break;
+    default:
+        if (mas->index < min)
+            return NULL;
+        key = mas->index;
+        break;
+    }
+    if (!mas->tree->ma_root)
+        return mas_empty_tree(mas);
+    entry = mas_descend(mas, key);
+    if (entry)
+        return entry;
+    return mas_prev_entry(mas, min);
+}
+
+void *mas_next(struct ma_state *mas, unsigned long max)
+{
+    unsigned long key;
+
+    switch (mas->status) {
+    case ma_error:
+        return NULL;
+    case ma_active:
+        break;
+    case ma_pause:
+    case ma_overflow:
+    case ma_none:
+        key = mas->last;
+        goto walk;
+    default:
+        key = mas->index;
+    walk:
+        if (!mas->tree->ma_root)
+            return mas_empty_tree(mas);
+        mas_descend(mas, key);
+        break;
+    }
+    if (mas->last >= max) {
+        mas->status = ma_overflow;
+        return NULL;
+    }
+    return mas_next_entry(mas, max);
+}
+
+void *mas_prev(struct ma_state *mas, unsigned long min)
+{
+    unsigned long key;
+
+    switch (mas->status) {
+    case ma_error:
+        return NULL;
+    case ma_active:
+        break;
+    case ma_pause:
+    case ma_underflow:
+    case ma_none:
+    default:
+        key = mas->index;
+        if (!mas->tree->ma_root)
+            return mas_empty_tree(mas);
+        mas_descend(mas, key);
+        break;
+    }
+    if (mas->index <= min) {
+        mas->status = ma_underflow;
+        return NULL;
+    }
+    return mas_prev_entry(mas, min);
+}
+
+void mas_pause(struct ma_state *mas)
+{
+    if (mas->status == ma_error)
+        return;
+    mas->status = ma_pause;
+    mas->node = NULL;
+}
+
+void *mt_find(struct maple_tree *mt, unsigned long *index, unsigned long max)
+{
+    MA_STATE(mas, mt, *index, *index);
+    void *entry;
+
+    if (*index > max)
+        return NULL;
+    entry = mas_find(&mas, max);
+    if (entry)
+        *index = mas.last + 1;
+    return entry;
+}
+
+void *mt_find_after(struct maple_tree *mt, unsigned long *index, unsigned long max)
+{
+    if (*index == 0)
+        return NULL;
+    return mt_find(mt, index, max);
+}
