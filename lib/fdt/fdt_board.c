@@ -67,28 +67,28 @@ static const struct reg_why cpu_why = {
 static const struct reg_why uart_why = {
     "fdt: console UART has no reg property",
     "fdt: console UART reg property truncated",
-    "fdt: console UART address unsupported (over 2 cells, or a bus with non-identity ranges)",
+    "fdt: console UART address unsupported (over 2 cells, or a bus without identity ranges)",
     "",
 };
 
 static const struct reg_why test_why = {
     "fdt: sifive,test device has no reg property",
     "fdt: sifive,test device reg property truncated",
-    "fdt: sifive,test address unsupported (over 2 cells, or a bus with non-identity ranges)",
+    "fdt: sifive,test address unsupported (over 2 cells, or a bus without identity ranges)",
     "",
 };
 
 static const struct reg_why plic_why = {
     "fdt: PLIC has no reg property",
     "fdt: PLIC reg property truncated",
-    "fdt: PLIC address unsupported (over 2 cells, or a bus with non-identity ranges)",
+    "fdt: PLIC address unsupported (over 2 cells, or a bus without identity ranges)",
     "",
 };
 
 static const struct reg_why clint_why = {
     "fdt: CLINT has no reg property",
     "fdt: CLINT reg property truncated",
-    "fdt: CLINT address unsupported (over 2 cells, or a bus with non-identity ranges)",
+    "fdt: CLINT address unsupported (over 2 cells, or a bus without identity ranges)",
     "",
 };
 
