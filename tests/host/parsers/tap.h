@@ -19,7 +19,7 @@
 
 static int tap_count, tap_failed;
 
-__attribute__((format(printf, 2, 3))) static bool ok(bool cond, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline bool ok(bool cond, const char *fmt, ...)
 {
     va_list ap;
 
@@ -35,7 +35,7 @@ __attribute__((format(printf, 2, 3))) static bool ok(bool cond, const char *fmt,
     return cond;
 }
 
-__attribute__((format(printf, 1, 2))) static void diag(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static inline void diag(const char *fmt, ...)
 {
     va_list ap;
 
@@ -46,14 +46,14 @@ __attribute__((format(printf, 1, 2))) static void diag(const char *fmt, ...)
     putchar('\n');
 }
 
-static int tap_done(void)
+static inline int tap_done(void)
 {
     printf("1..%d\n", tap_count);
     return tap_failed ? 1 : 0;
 }
 
 /* A heap copy of @len bytes of @src (at least one byte allocated, none readable past len). */
-static uint8_t *dup_exact(const void *src, size_t len)
+static inline uint8_t *dup_exact(const void *src, size_t len)
 {
     uint8_t *p = malloc(len ? len : 1);
 
@@ -67,7 +67,7 @@ static uint8_t *dup_exact(const void *src, size_t len)
 }
 
 /* The whole of file @path, in a block of exactly its size; exits if it cannot be read. */
-static uint8_t *load_file(const char *path, size_t *len)
+static inline uint8_t *load_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     uint8_t buf[1 << 16];
@@ -87,7 +87,7 @@ static uint8_t *load_file(const char *path, size_t *len)
     return dup_exact(buf, n);
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
+static inline void put_be32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24);
     p[1] = (uint8_t)(v >> 16);
@@ -95,7 +95,7 @@ static void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-static uint32_t get_be32(const uint8_t *p)
+static inline uint32_t get_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }

@@ -25,8 +25,8 @@ cc="riscv64-unknown-elf-gcc -march=rv64imac_zicsr -mabi=lp64 -nostdlib -static -
 $cc -o prog.elf prog.S
 $cc -Wl,-Ttext=0x10000 -o prog-ttext.elf prog.S
 
-# small.cpio: names without prefix, in a fixed order; dotslash.cpio: "./" names as `find .`
-# gives them.
+# small.cpio: names without prefix, in a fixed order; dotslash.cpio: the names `find .`
+# gives (GNU cpio stores them without the "./").
 mkdir -p "$tmp/root/bin" "$tmp/root/etc"
 (
     cd "$tmp/root"
