@@ -1,0 +1,51 @@
+/*
+ * vspace.h - user address spaces as the system calls see them: checked map, unmap, protect
+ * and translate, and the kernel's own access to user memory.
+ *
+ * The kernel reads and writes user memory only by walking the task's page table in software
+ * and going through the direct map, never by touching user addresses: a bad pointer is an
+ * -EFAULT, never a kernel fault.
+ */
+#ifndef VSPACE_H
+#define VSPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct task;
+
+/* A checked mapping request: everything vspace_map_perform needs. */
+struct vspace_map_req {
+    uint64_t va, pa, npages;
+    unsigned level;
+    uint64_t pte_perms;
+};
+
+/*
+ * Check that `caller` may map npages pages of size class (flags >> 4) starting at physical pa,
+ * covered by its memory capability in mem_slot, at va in target, with perms (flags & 7).
+ * Returns 0 and fills *out; -EBADF (no memory capability), -EPERM (the capability lacks a
+ * permission), -EINVAL (misaligned, zero or overflowing size, outside user space, bad flags,
+ * W without R, outside the capability's range).
+ */
+int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uint64_t mem_slot,
+                      uint64_t pa, uint64_t npages, uint64_t flags, struct vspace_map_req *out);
+/* Install a checked request; -ENOMEM (kernel pool) or -EEXIST (a larger/smaller mapping is in
+ * the way) may leave the first pages mapped. */
+int vspace_map_perform(struct task *target, const struct vspace_map_req *r);
+
+/* Remove the mappings in [va, va+len); -EINVAL if misaligned, outside user space or if it
+ * would cut a superpage. Holes are fine. */
+int vspace_unmap(struct task *target, uint64_t va, uint64_t len);
+/* Change the permissions of the mappings in [va, va+len); same errors. */
+int vspace_protect(struct task *target, uint64_t va, uint64_t len, unsigned perms);
+/* pa | perms of the mapping at va, or -EFAULT. */
+int64_t vspace_translate(struct task *target, uint64_t va);
+
+/* Kernel address of user byte va when mapped user-accessible (and writable if write). */
+void *vspace_user_page(struct task *t, uint64_t va, bool write);
+int copy_from_user(struct task *t, void *dst, uint64_t uva, size_t len);
+int copy_to_user(struct task *t, uint64_t uva, const void *src, size_t len);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * samara/user.h - system calls and IPC for user programs, as C functions.
+ *
+ * Thin wrappers over `ecall` (samara/syscall.h gives the numbers and register conventions).
+ * Each returns what the kernel put in a0: a value >= 0, or a negative samara/errno.h code.
+ * The IPC calls return the whole message in a struct ipc_msg.
+ */
+#ifndef SAMARA_USER_H
+#define SAMARA_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <samara/cap.h>
+#include <samara/errno.h>
+#include <samara/ipc.h>
+#include <samara/pager.h>
+#include <samara/syscall.h>
+
+struct ipc_msg {
+    int64_t err;      /* 0, or a negative error and nothing else is valid */
+    uint64_t tag;
+    uint64_t w[4];
+    uint64_t badge;   /* recv only */
+};
+
+long sys0(long n);
+long sys1(long n, long a0);
+long sys2(long n, long a0, long a1);
+long sys3(long n, long a0, long a1, long a2);
+long sys4(long n, long a0, long a1, long a2, long a3);
+long sys5(long n, long a0, long a1, long a2, long a3, long a4);
+long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5);
+
+struct ipc_msg ipc_call(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+                        uint64_t w3);
+long ipc_send(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
+struct ipc_msg ipc_recv(unsigned long ep, unsigned long reply_slot);
+long ipc_reply(unsigned long reply_slot, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+               uint64_t w3);
+struct ipc_msg ipc_reply_recv(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1,
+                              uint64_t w2, uint64_t w3, unsigned long reply_slot);
+
+/* This thread's IPC buffer (words 4.. of long messages), as set up by the pager. */
+struct ipc_buffer *ipc_buffer(void);
+
+/* Convenience wrappers. */
+long sys_debug_write(const void *buf, size_t len);
+long sys_yield(void);
+long sys_sysinfo(unsigned which);
+
+/* Calls on the pager (samara/pager.h). */
+long pager_spawn(const char *path, const char *const argv[]);
+long pager_wait(long pid, int *status, int options);
+long pager_kill(long pid, int sig);
+long pager_free_frames(void);
+/* A memory capability for npages fresh zeroed contiguous frames, in slot; its physical base. */
+long pager_memgrant(unsigned long npages, unsigned long slot, uint64_t *pa);
+
+#endif

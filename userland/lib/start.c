@@ -1,0 +1,45 @@
+/*
+ * start.c - from the entry stack to main(): thread-local storage, argc/argv/envp, exit.
+ *
+ * picolibc keeps errno (and a few other things) in thread-local storage reached through tp,
+ * so tp must point at an initialised TLS block before any libc call. The main thread's block
+ * lives in .bss here, sized by the linker script's TLS symbols.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <samara/user.h>
+
+/* picolibc's TLS interface (picotls.h hides it behind its own configuration macro). */
+extern char __tls_size[];
+void _init_tls(void *tls);
+void _set_tls(void *tls);
+
+int main(int argc, char **argv, char **envp);
+extern char **environ;
+
+#define MAIN_TLS_SIZE 1024
+static _Alignas(64) char main_tls[MAIN_TLS_SIZE];
+
+void __samara_init_tls(void)
+{
+    if ((uintptr_t)__tls_size > sizeof(main_tls)) {
+        static const char msg[] = "samara: TLS block too large\n";
+        sys_debug_write(msg, sizeof(msg) - 1);
+        _exit(127);
+    }
+    _init_tls(main_tls);
+    _set_tls(main_tls);
+}
+
+_Noreturn void __samara_start(uint64_t *sp)
+{
+    __samara_init_tls();
+    int argc = (int)sp[0];
+    char **argv = (char **)&sp[1];
+    char **envp = argv + argc + 1;
+    environ = envp;
+    exit(main(argc, argv, envp));
+}

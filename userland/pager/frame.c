@@ -1,0 +1,178 @@
+/*
+ * frame.c - the physical frame allocator.
+ *
+ * Every frame of the memory capabilities the kernel gave at boot is here. The frame table is
+ * one 32-bit "next" index per frame, placed in the first frames of the largest range: free
+ * frames form a stack through it, and each process's frames form a list through it (a frame
+ * is on exactly one list), so exit frees a process's frames in one walk.
+ * Index 0 means "none"; frame i+1 is global frame i.
+ */
+#include <string.h>
+
+#include "pager.h"
+
+static uint32_t *frame_next;
+static uint32_t free_head;
+static uint64_t nfree, ntotal;
+
+struct span {
+    uint64_t base, npages, first; /* first: global index of the span's first frame */
+    unsigned slot;
+};
+static struct span spans[BOOTINFO_MAX_MEM];
+static unsigned nspans;
+
+static uint64_t frame_pa(uint32_t idx)
+{
+    uint64_t g = idx - 1;
+    for (unsigned i = 0; i < nspans; i++)
+        if (g < spans[i].first + spans[i].npages)
+            return spans[i].base + (g - spans[i].first) * PAGE_SIZE;
+    return 0;
+}
+
+static uint32_t frame_idx(uint64_t pa)
+{
+    for (unsigned i = 0; i < nspans; i++)
+        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE)
+            return (uint32_t)(spans[i].first + (pa - spans[i].base) / PAGE_SIZE + 1);
+    return 0;
+}
+
+unsigned frame_cap_slot(uint64_t pa)
+{
+    for (unsigned i = 0; i < nspans; i++)
+        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE)
+            return spans[i].slot;
+    return 0;
+}
+
+void frame_init(void)
+{
+    uint64_t total = 0;
+    unsigned big = 0;
+    for (unsigned i = 0; i < bootinfo->nmem; i++) {
+        const struct bootinfo_mem *m = &bootinfo->mem[i];
+        spans[i] = (struct span){m->base, m->npages, total, m->slot};
+        total += m->npages;
+        if (m->npages > spans[big].npages)
+            big = i;
+    }
+    nspans = bootinfo->nmem;
+    /* The table lives at the start of the biggest span; those frames are never free. */
+    uint64_t table_pages = (total * sizeof(uint32_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+    frame_next = physmap(spans[big].base);
+    memset(frame_next, 0, table_pages * PAGE_SIZE);
+    ntotal = total - table_pages;
+    for (unsigned s = nspans; s-- > 0;) {
+        uint64_t skip = s == big ? table_pages : 0;
+        for (uint64_t i = spans[s].npages; i-- > skip;) {
+            uint32_t idx = (uint32_t)(spans[s].first + i + 1);
+            frame_next[idx - 1] = free_head;
+            free_head = idx;
+            nfree++;
+        }
+    }
+}
+
+uint64_t frame_alloc(void)
+{
+    if (!free_head)
+        return 0;
+    uint32_t idx = free_head;
+    free_head = frame_next[idx - 1];
+    frame_next[idx - 1] = 0;
+    nfree--;
+    uint64_t pa = frame_pa(idx);
+    memset(physmap(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+void frame_free(uint64_t pa)
+{
+    uint32_t idx = frame_idx(pa);
+    if (!idx)
+        return;
+    frame_next[idx - 1] = free_head;
+    free_head = idx;
+    nfree++;
+}
+
+/*
+ * n contiguous frames: take frames off the free stack until n of them are consecutive, then
+ * put the others back. Rare (test grants), so simplicity wins over speed.
+ */
+uint64_t frame_alloc_contig(uint64_t n)
+{
+    if (n == 1)
+        return frame_alloc();
+    uint32_t taken = 0; /* list of frames taken and not used */
+    uint64_t run_start = 0, run_len = 0, result = 0;
+    uint32_t run_list = 0;
+    while (nfree && !result) {
+        uint64_t pa = frame_alloc();
+        if (run_len && pa == run_start + run_len * PAGE_SIZE &&
+            frame_cap_slot(pa) == frame_cap_slot(run_start)) {
+            run_len++;
+        } else if (run_len && pa + PAGE_SIZE == run_start &&
+                   frame_cap_slot(pa) == frame_cap_slot(run_start)) {
+            run_start = pa;
+            run_len++;
+        } else {
+            /* Start over: the old run goes to the give-back list. */
+            while (run_list) {
+                uint32_t i = run_list;
+                run_list = frame_next[i - 1];
+                frame_next[i - 1] = taken;
+                taken = i;
+            }
+            run_start = pa;
+            run_len = 1;
+        }
+        uint32_t idx = frame_idx(pa);
+        frame_next[idx - 1] = run_list;
+        run_list = idx;
+        if (run_len == n)
+            result = run_start;
+    }
+    if (!result) {
+        while (run_list) {
+            uint32_t i = run_list;
+            run_list = frame_next[i - 1];
+            frame_next[i - 1] = taken;
+            taken = i;
+        }
+    }
+    while (taken) {
+        uint32_t i = taken;
+        taken = frame_next[i - 1];
+        frame_free(frame_pa(i));
+    }
+    return result;
+}
+
+uint64_t frame_free_count(void)
+{
+    return nfree;
+}
+
+uint64_t frame_total(void)
+{
+    return ntotal;
+}
+
+void frame_list_add(uint32_t *head, uint64_t pa)
+{
+    uint32_t idx = frame_idx(pa);
+    frame_next[idx - 1] = *head;
+    *head = idx;
+}
+
+void frame_list_free_all(uint32_t *head)
+{
+    while (*head) {
+        uint32_t idx = *head;
+        *head = frame_next[idx - 1];
+        frame_free(frame_pa(idx));
+    }
+}

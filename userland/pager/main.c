@@ -1,0 +1,311 @@
+/*
+ * main.c - the pager: start-up and the request loop.
+ *
+ * Start-up: map all RAM the kernel gave (and the initrd, read-only) into the pager's own
+ * space at PHYSMAP_BASE + pa, with 2 MiB pages where alignment allows, so that filling and
+ * copying frames is plain memory access; set up the frame allocator; create the pager's
+ * endpoint; start `init` from the bootargs (`init=PATH ARGS...`, default /sbin/init).
+ *
+ * The loop receives one message at a time: faults (label IPC_LABEL_FAULT) and requests
+ * (samara/pager.h), dispatched through the table below, and answers with reply_recv so that
+ * answering and waiting for the next message is one system call. When init ends, the machine
+ * halts with init's exit status.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pager.h"
+
+const struct bootinfo *bootinfo;
+uint64_t task_size;
+
+typedef void (*handler_fn)(struct proc *p, const struct ipc_msg *m, struct reply *r);
+
+static unsigned recv_slot;
+
+static void map_physmap(uint64_t base, uint64_t npages, unsigned slot, unsigned perms)
+{
+    uint64_t pa = base, end = base + npages * PAGE_SIZE;
+    const uint64_t big = 2ul << 20;
+    while (pa < end) {
+        long err;
+        if ((pa & (big - 1)) == 0 && end - pa >= big) {
+            uint64_t n = (end - pa) / big;
+            err = sys6(SYS_MAP, CAP_ROOT_TASK, (long)(PHYSMAP_BASE + pa), slot, (long)pa,
+                       (long)n, perms | MAP_SIZE_2M << MAP_SIZE_SHIFT);
+            pa += n * big;
+        } else {
+            uint64_t next = (pa + big) & ~(big - 1);
+            uint64_t n = ((next < end ? next : end) - pa) / PAGE_SIZE;
+            err = sys6(SYS_MAP, CAP_ROOT_TASK, (long)(PHYSMAP_BASE + pa), slot, (long)pa,
+                       (long)n, perms);
+            pa += n * PAGE_SIZE;
+        }
+        if (err) {
+            printf("pager: cannot map physical memory at 0x%lx: error %ld\n", (unsigned long)pa,
+                   err);
+            sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 5);
+        }
+    }
+}
+
+const char *signal_name(int sig)
+{
+    switch (sig) {
+    case PAGER_SIGSEGV:
+        return "Segmentation fault";
+    case PAGER_SIGBUS:
+        return "Bus error";
+    case PAGER_SIGILL:
+        return "Illegal instruction";
+    case PAGER_SIGKILL:
+        return "Killed";
+    case PAGER_SIGTERM:
+        return "Terminated";
+    default:
+        return "Killed by a signal";
+    }
+}
+
+static void do_exit(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    proc_exit(p, (int)(m->w[0] & 0xff) << 8);
+    r->send = false;
+}
+
+/* Split "path\0arg0\0arg1\0..." from the IPC buffer. */
+static void do_spawn(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
+    char buf[(IPC_MAX_WORDS - IPC_REG_WORDS) * 8 + 1];
+    size_t len = m->w[0];
+    size_t have = (IPC_TAG_LEN(m->tag) > IPC_REG_WORDS ? IPC_TAG_LEN(m->tag) - IPC_REG_WORDS : 0) * 8;
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    if (len == 0 || len > have || len >= sizeof(buf)) {
+        r->w[0] = (uint64_t)-SAMARA_EINVAL;
+        return;
+    }
+    memcpy(buf, &b->words[IPC_REG_WORDS], len);
+    buf[len] = 0;
+    char *argv[32];
+    int argc = 0;
+    char *path = buf;
+    for (char *s = buf + strlen(buf) + 1; s < buf + len && argc < 31; s += strlen(s) + 1)
+        argv[argc++] = s;
+    argv[argc] = NULL;
+    r->w[0] = (uint64_t)proc_spawn(p->pid, path, argv, argc);
+}
+
+struct proc *proc_zombie_child(struct proc *parent, long pid, bool *any_child);
+
+static void do_wait(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    long pid = (long)m->w[0];
+    bool any;
+    struct proc *c = proc_zombie_child(p, pid, &any);
+    r->send = true;
+    r->tag = IPC_TAG(0, 2);
+    if (c) {
+        r->w[0] = (uint64_t)c->pid;
+        r->w[1] = (uint64_t)c->status;
+        c->state = PROC_FREE;
+    } else if (!any) {
+        r->w[0] = (uint64_t)-SAMARA_ECHILD;
+    } else if (m->w[1] & 1) {
+        r->w[0] = 0; /* WNOHANG */
+    } else {
+        /* Keep this reply capability; receive the next message elsewhere. */
+        unsigned fresh = reply_slot_take();
+        if (!fresh) {
+            r->w[0] = (uint64_t)-SAMARA_EAGAIN;
+            return;
+        }
+        p->waiting = true;
+        p->wait_pid = pid;
+        p->wait_reply = recv_slot;
+        recv_slot = fresh;
+        r->send = false;
+    }
+}
+
+static void do_kill(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    struct proc *target = proc_get(m->w[0]);
+    int sig = (int)m->w[1];
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    if (!target || target->state != PROC_LIVE) {
+        r->w[0] = (uint64_t)-SAMARA_ESRCH;
+        return;
+    }
+    if (sig < 0 || sig > 64) {
+        r->w[0] = (uint64_t)-SAMARA_EINVAL;
+        return;
+    }
+    r->w[0] = 0;
+    if (sig == 0)
+        return;
+    if (target == p)
+        r->send = false;
+    proc_exit(target, sig);
+}
+
+static void do_getpid(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    (void)m;
+    r->send = true;
+    r->tag = IPC_TAG(0, 2);
+    r->w[0] = (uint64_t)p->pid;
+    r->w[1] = (uint64_t)p->ppid;
+}
+
+static void do_frames(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    (void)p;
+    (void)m;
+    r->send = true;
+    r->tag = IPC_TAG(0, 2);
+    r->w[0] = frame_free_count();
+    r->w[1] = frame_total();
+}
+
+static void do_memgrant(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t n = m->w[0], slot = m->w[1];
+    r->send = true;
+    r->tag = IPC_TAG(0, 2);
+    if (n == 0 || n > 512 || slot < CAP_PROC_FREE || slot >= CAP_SLOTS) {
+        r->w[0] = (uint64_t)-SAMARA_EINVAL;
+        return;
+    }
+    uint64_t pa = frame_alloc_contig(n);
+    if (!pa) {
+        r->w[0] = (uint64_t)-SAMARA_ENOMEM;
+        return;
+    }
+    long err = sys6(SYS_MEM_DERIVE, frame_cap_slot(pa), proc_task_slot(p), (long)slot, (long)pa,
+                    (long)n, CAP_R_READ | CAP_R_WRITE);
+    if (err) {
+        for (uint64_t i = 0; i < n; i++)
+            frame_free(pa + i * PAGE_SIZE);
+        r->w[0] = (uint64_t)err;
+        return;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        frame_list_add(&p->frames, pa + i * PAGE_SIZE);
+    r->w[0] = 0;
+    r->w[1] = pa;
+}
+
+static const struct {
+    uint64_t label;
+    handler_fn fn;
+    const char *name;
+} handlers[] = {
+    {IPC_LABEL_FAULT, fault_handle, "fault"},
+    {PAGER_EXIT, do_exit, "exit"},
+    {PAGER_SPAWN, do_spawn, "spawn"},
+    {PAGER_WAIT, do_wait, "wait"},
+    {PAGER_KILL, do_kill, "kill"},
+    {PAGER_GETPID, do_getpid, "getpid"},
+    {PAGER_FRAMES, do_frames, "frames"},
+    {PAGER_MEMGRANT, do_memgrant, "memgrant"},
+};
+
+/* init=PATH ARGS... : everything after init= is the program and its arguments. */
+static void start_init(void)
+{
+    static char args[BOOTINFO_ARGS_LEN];
+    const char *a = bootinfo->bootargs;
+    const char *p = strstr(a, "init=");
+    while (p && p != a && p[-1] != ' ')
+        p = strstr(p + 1, "init=");
+    strncpy(args, p ? p + 5 : "/sbin/init", sizeof(args) - 1);
+    char *argv[32];
+    int argc = 0;
+    for (char *s = strtok(args, " "); s && argc < 31; s = strtok(NULL, " "))
+        argv[argc++] = s;
+    argv[argc] = NULL;
+    long pid = argc ? proc_spawn(0, argv[0], argv, argc) : -SAMARA_EINVAL;
+    if (pid != 1) {
+        printf("pager: cannot start init %s: error %ld\n", argc ? argv[0] : "(none)", pid);
+        sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 127);
+    }
+}
+
+static void init_finished(void)
+{
+    struct proc *init = proc_get(1);
+    if (!init || init->state != PROC_ZOMBIE)
+        return;
+    int st = init->status;
+    int code = (st & 0x7f) ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
+    printf("pager: init exited with status %d\n", code);
+    fflush(stdout);
+    sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, code);
+}
+
+void pager_main(const struct bootinfo *bi)
+{
+    extern void __samara_init_tls(void);
+    __samara_init_tls();
+    bootinfo = bi;
+    task_size = bi->task_size;
+    if (bi->magic != BOOTINFO_MAGIC)
+        sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 6);
+    for (unsigned i = 0; i < bi->nmem; i++)
+        map_physmap(bi->mem[i].base, bi->mem[i].npages, bi->mem[i].slot,
+                    MAP_PERM_R | MAP_PERM_W);
+    uint64_t ib = bi->initrd_base & ~(PAGE_SIZE - 1);
+    map_physmap(ib, (bi->initrd_base + bi->initrd_size - ib + PAGE_SIZE - 1) / PAGE_SIZE,
+                CAP_ROOT_INITRD, MAP_PERM_R);
+    frame_init();
+    if (sys2(SYS_ENDPOINT_CREATE, CAP_ROOT_CONTROL, SLOT_EP)) {
+        printf("pager: cannot create its endpoint\n");
+        sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 5);
+    }
+    printf("pager: %lu MiB in %lu frames, %s, init: %s\n",
+           (unsigned long)(frame_total() >> 8), (unsigned long)frame_total(),
+           bi->paging_levels == 4 ? "Sv48" : "Sv39", strstr(bi->bootargs, "init=") ?
+           strstr(bi->bootargs, "init=") + 5 : "/sbin/init");
+    fflush(stdout);
+    recv_slot = reply_slot_take();
+    start_init();
+
+    struct ipc_msg m = ipc_recv(SLOT_EP, recv_slot);
+    for (;;) {
+        struct reply r = {0};
+        struct proc *p = proc_get(m.badge);
+        uint64_t label = IPC_TAG_LABEL(m.tag);
+        handler_fn fn = NULL;
+        for (unsigned i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+            if (handlers[i].label == label)
+                fn = handlers[i].fn;
+        if (m.err) {
+            printf("pager: receive failed: %ld\n", (long)m.err);
+        } else if (!p || p->state != PROC_LIVE) {
+            r.send = false; /* a message from a process already gone */
+        } else if (!fn) {
+            r = (struct reply){true, IPC_TAG(0, 1), {(uint64_t)-SAMARA_ENOSYS}};
+        } else {
+            fn(p, &m, &r);
+        }
+        init_finished();
+        if (r.send) {
+            m = ipc_reply_recv(SLOT_EP, r.tag, r.w[0], r.w[1], r.w[2], r.w[3], recv_slot);
+            if (m.err && p && p->state == PROC_LIVE && label == IPC_LABEL_FAULT) {
+                printf("pager: pid %d: fault reply refused (%ld), killing it\n", p->pid,
+                       (long)m.err);
+                proc_exit(p, PAGER_SIGKILL);
+                init_finished();
+                m = ipc_recv(SLOT_EP, recv_slot);
+            } else if (m.err) {
+                m = ipc_recv(SLOT_EP, recv_slot);
+            }
+        } else {
+            m = ipc_recv(SLOT_EP, recv_slot);
+        }
+    }
+}

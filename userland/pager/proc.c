@@ -1,0 +1,264 @@
+/*
+ * proc.c - processes: spawn from the initrd, exit, and the table that tracks them.
+ *
+ * A process is a task with one thread, created by the pager, which keeps their capabilities
+ * in its own table (SLOT_PROC_BASE + 4 * index). The program gets its own copies: an endpoint
+ * to the pager badged with its pid (requests and faults both arrive with that badge), its task
+ * and thread, and a control capability that can create objects but not shut down.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cpio/cpio.h"
+#include "elf/elf.h"
+
+#include "pager.h"
+
+struct proc procs[PROC_MAX];
+static int next_pid = 1;
+
+#define PROC_PRIO 40
+
+struct proc *proc_get(uint64_t pid)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (procs[i].state != PROC_FREE && (uint64_t)procs[i].pid == pid)
+            return &procs[i];
+    return NULL;
+}
+
+unsigned proc_task_slot(const struct proc *p)
+{
+    return SLOT_PROC_BASE + 4 * (unsigned)(p - procs);
+}
+
+static long map_into(struct proc *p, uint64_t va, uint64_t pa, unsigned perms)
+{
+    return sys6(SYS_MAP, proc_task_slot(p), (long)va, frame_cap_slot(pa), (long)pa, 1, perms);
+}
+
+/*
+ * The initial stack (System V ABI, as Linux builds it): from sp up, argc, argv[0..argc-1],
+ * NULL, envp (empty), NULL, auxv {AT_PAGESZ, 4096}, {AT_NULL, 0}, then the strings.
+ */
+static long build_stack(struct proc *p, uint64_t top, char *const argv[], int argc, uint64_t *sp)
+{
+    uint64_t pa = frame_alloc();
+    if (!pa)
+        return -SAMARA_ENOMEM;
+    frame_list_add(&p->frames, pa);
+    char *page = physmap(pa);
+    uint64_t page_va = top - PAGE_SIZE;
+    size_t str_off = PAGE_SIZE;
+    uint64_t ptrs[64];
+    if (argc > 60)
+        return -SAMARA_E2BIG;
+    for (int i = argc; i-- > 0;) {
+        size_t n = strlen(argv[i]) + 1;
+        if (n > str_off - 1024)
+            return -SAMARA_E2BIG;
+        str_off -= n;
+        memcpy(page + str_off, argv[i], n);
+        ptrs[i] = page_va + str_off;
+    }
+    size_t words = 1 + (size_t)argc + 1 + 1 + 4;
+    size_t off = (str_off - words * 8) & ~15ul;
+    uint64_t *w = (uint64_t *)(page + off);
+    size_t k = 0;
+    w[k++] = (uint64_t)argc;
+    for (int i = 0; i < argc; i++)
+        w[k++] = ptrs[i];
+    w[k++] = 0;           /* end of argv */
+    w[k++] = 0;           /* empty envp */
+    w[k++] = 6;           /* AT_PAGESZ */
+    w[k++] = PAGE_SIZE;
+    w[k++] = 0;           /* AT_NULL */
+    w[k++] = 0;
+    *sp = page_va + off;
+    return map_into(p, page_va, pa, MAP_PERM_R | MAP_PERM_W);
+}
+
+static long add_region(struct proc *p, struct region r)
+{
+    if (p->nregions == REGION_MAX)
+        return -SAMARA_E2BIG;
+    p->regions[p->nregions++] = r;
+    return 0;
+}
+
+/* Load the ELF's segments as regions (nothing is read until a fault asks for it). */
+static long load_elf(struct proc *p, const struct cpio_entry *file, uint64_t limit, uint64_t *entry)
+{
+    struct elf_image img;
+    const char *why = NULL;
+    long err = elf_parse(file->data, file->size, limit, PAGE_SIZE, &img, &why);
+    if (err) {
+        printf("pager: %s: not a valid executable: %s\n", p->name, why ? why : "?");
+        return -SAMARA_ENOEXEC;
+    }
+    uint64_t file_pa = bootinfo->initrd_base + ((const char *)file->data -
+                                                (const char *)physmap(bootinfo->initrd_base));
+    for (unsigned i = 0; i < img.nseg; i++) {
+        const struct elf_segment *s = &img.seg[i];
+        unsigned perms = ((s->flags & ELF_PF_R) ? MAP_PERM_R : 0) |
+                         ((s->flags & ELF_PF_W) ? MAP_PERM_W | MAP_PERM_R : 0) |
+                         ((s->flags & ELF_PF_X) ? MAP_PERM_X : 0);
+        struct region r = {
+            .start = s->vaddr & ~(PAGE_SIZE - 1),
+            .end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1),
+            .perms = perms ? perms : MAP_PERM_R,
+            .file_va = s->vaddr,
+            .file_len = s->filesz,
+            .file_pa = file_pa + s->offset,
+        };
+        err = add_region(p, r);
+        if (err)
+            return err;
+    }
+    *entry = img.entry;
+    return 0;
+}
+
+static struct proc *proc_alloc(void)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        if (procs[i].state == PROC_FREE) {
+            memset(&procs[i], 0, sizeof(procs[i]));
+            return &procs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Undo a half-built process: its objects, capabilities and frames. */
+static void proc_discard(struct proc *p)
+{
+    unsigned base = proc_task_slot(p);
+    sys1(SYS_TASK_DESTROY, base);
+    for (unsigned i = 0; i < 3; i++)
+        sys1(SYS_CAP_DELETE, base + i);
+    frame_list_free_all(&p->frames);
+    if (p->waiting) {
+        sys1(SYS_CAP_DELETE, p->wait_reply);
+        reply_slot_release(p->wait_reply);
+        p->waiting = false;
+    }
+    p->state = PROC_FREE;
+}
+
+long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
+{
+    struct cpio_entry file;
+    const char *why = NULL;
+    if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &file, &why))
+        return -SAMARA_ENOENT;
+    struct proc *p = proc_alloc();
+    if (!p)
+        return -SAMARA_EAGAIN;
+    p->state = PROC_LIVE;
+    p->pid = next_pid++;
+    p->ppid = ppid;
+    const char *base = strrchr(path, '/');
+    strncpy(p->name, base ? base + 1 : path, sizeof(p->name) - 1);
+
+    unsigned slot = proc_task_slot(p);
+    uint64_t stack_top = task_size - PROC_STACK_OFFSET, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
+    uint64_t entry = 0, sp = 0;
+    long err = sys2(SYS_TASK_CREATE, CAP_ROOT_CONTROL, slot);
+    if (!err)
+        err = sys3(SYS_THREAD_CREATE, CAP_ROOT_CONTROL, slot, slot + 1);
+    /* A badged endpoint for the program's faults, and copies of it and its objects for it. */
+    if (!err)
+        err = sys5(SYS_CAP_COPY, SLOT_EP, 0, slot + 2, CAP_R_SEND, p->pid);
+    if (!err)
+        err = sys5(SYS_CAP_COPY, slot + 2, slot, CAP_PROC_PAGER, CAP_R_SEND, 0);
+    if (!err)
+        err = sys5(SYS_CAP_COPY, slot, slot, CAP_PROC_TASK, CAP_R_ALL, 0);
+    if (!err)
+        err = sys5(SYS_CAP_COPY, slot + 1, slot, CAP_PROC_THREAD, CAP_R_ALL, 0);
+    if (!err)
+        err = sys5(SYS_CAP_COPY, CAP_ROOT_CONTROL, slot, CAP_PROC_CONTROL, CAP_R_CREATE, 0);
+    if (!err)
+        err = load_elf(p, &file, stack_top - PROC_STACK_MAX, &entry);
+    if (!err)
+        err = add_region(p, (struct region){stack_top - PROC_STACK_MAX, stack_top,
+                                            MAP_PERM_R | MAP_PERM_W, 0, 0, 0});
+    if (!err)
+        err = build_stack(p, stack_top, argv, argc, &sp);
+    if (!err) {
+        uint64_t pa = frame_alloc();
+        err = pa ? map_into(p, ipcbuf, pa, MAP_PERM_R | MAP_PERM_W) : -SAMARA_ENOMEM;
+        if (pa)
+            frame_list_add(&p->frames, pa);
+    }
+    if (!err)
+        err = sys2(SYS_THREAD_SET_IPCBUF, slot + 1, (long)ipcbuf);
+    if (!err)
+        err = sys2(SYS_THREAD_SET_FAULT, slot + 1, slot + 2);
+    if (!err)
+        err = sys2(SYS_THREAD_SET_PRIO, slot + 1, PROC_PRIO);
+    if (!err)
+        err = sys4(SYS_THREAD_START, slot + 1, (long)entry, (long)sp, 0);
+    if (err) {
+        proc_discard(p);
+        return err;
+    }
+    return p->pid;
+}
+
+static void wake_waiter(struct proc *parent);
+
+void proc_exit(struct proc *p, int status)
+{
+    if (p->state != PROC_LIVE)
+        return;
+    proc_discard(p);
+    p->state = PROC_ZOMBIE;
+    p->status = status;
+    /* Orphans go to init (pid 1); a zombie nobody will wait for is reaped at once. */
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        if (procs[i].state != PROC_FREE && procs[i].ppid == p->pid)
+            procs[i].ppid = 1;
+        if (procs[i].state == PROC_ZOMBIE && procs[i].ppid == p->pid)
+            procs[i].state = PROC_FREE;
+    }
+    struct proc *parent = proc_get((uint64_t)p->ppid);
+    if (!parent || parent->state != PROC_LIVE) {
+        if (p->pid != 1)
+            p->state = PROC_FREE;
+        return;
+    }
+    wake_waiter(parent);
+}
+
+/* Find a child of parent matching pid (-1: any); *any_child tells whether one exists. */
+struct proc *proc_zombie_child(struct proc *parent, long pid, bool *any_child)
+{
+    *any_child = false;
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        struct proc *c = &procs[i];
+        if (c->state == PROC_FREE || c->ppid != parent->pid || (pid > 0 && c->pid != pid))
+            continue;
+        *any_child = true;
+        if (c->state == PROC_ZOMBIE)
+            return c;
+    }
+    return NULL;
+}
+
+static void wake_waiter(struct proc *parent)
+{
+    if (!parent->waiting)
+        return;
+    bool any;
+    struct proc *c = proc_zombie_child(parent, parent->wait_pid, &any);
+    if (!c && any)
+        return;
+    parent->waiting = false;
+    uint64_t pid = c ? (uint64_t)c->pid : (uint64_t)-SAMARA_ECHILD;
+    uint64_t status = c ? (uint64_t)c->status : 0;
+    if (c)
+        c->state = PROC_FREE;
+    ipc_reply(parent->wait_reply, IPC_TAG(0, 2), pid, status, 0, 0);
+    reply_slot_release(parent->wait_reply);
+}
