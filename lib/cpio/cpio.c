@@ -138,15 +138,17 @@ static const char *strip_prefix(const char *s, size_t *len)
 int cpio_find(const void *archive, size_t len, const char *path, struct cpio_entry *out,
               const char **why)
 {
-    size_t off = 0, want_len = 0, have_len;
-    const char *want, *have;
-    int r;
+    size_t off = 0, want_len = 0;
+    const char *want;
 
     while (path[want_len] != '\0')
         want_len++;
     want = strip_prefix(path, &want_len);
     for (;;) {
-        r = cpio_next(archive, len, &off, out, why);
+        int r = cpio_next(archive, len, &off, out, why);
+        size_t have_len;
+        const char *have;
+
         if (r < 0)
             return r;
         if (r == 1)

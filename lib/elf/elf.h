@@ -17,23 +17,23 @@
 #include <stdint.h>
 
 /* e_ident */
-#define ELF_NIDENT       16
-#define ELF_EI_CLASS     4
-#define ELF_EI_DATA      5
-#define ELF_EI_VERSION   6
-#define ELF_CLASS64      2
-#define ELF_DATA2LSB     1
+#define ELF_NIDENT     16
+#define ELF_EI_CLASS   4
+#define ELF_EI_DATA    5
+#define ELF_EI_VERSION 6
+#define ELF_CLASS64    2
+#define ELF_DATA2LSB   1
 /* e_type, e_machine, e_version */
-#define ELF_ET_EXEC      2
-#define ELF_ET_DYN       3
-#define ELF_EM_RISCV     243
-#define ELF_EV_CURRENT   1
-#define ELF_PN_XNUM      0xffff /* real count in section 0: not supported */
+#define ELF_ET_EXEC    2
+#define ELF_ET_DYN     3
+#define ELF_EM_RISCV   243
+#define ELF_EV_CURRENT 1
+#define ELF_PN_XNUM    0xffff /* real count in section 0: not supported */
 /* p_type, p_flags */
-#define ELF_PT_LOAD      1
-#define ELF_PF_X         0x1u
-#define ELF_PF_W         0x2u
-#define ELF_PF_R         0x4u
+#define ELF_PT_LOAD 1
+#define ELF_PF_X    0x1u
+#define ELF_PF_W    0x2u
+#define ELF_PF_R    0x4u
 
 #define ELF_MAX_SEGMENTS 16
 
@@ -43,7 +43,7 @@ struct elf64_ehdr {
     uint16_t e_machine;
     uint32_t e_version;
     uint64_t e_entry;
-    uint64_t e_phoff;            /* file offset of the program header table */
+    uint64_t e_phoff; /* file offset of the program header table */
     uint64_t e_shoff;
     uint32_t e_flags;
     uint16_t e_ehsize;
@@ -78,7 +78,7 @@ struct elf_image {
     uint16_t type; /* ELF_ET_EXEC or ELF_ET_DYN (addresses left as linked) */
     unsigned nseg;
     struct elf_segment seg[ELF_MAX_SEGMENTS]; /* PT_LOAD with memsz > 0, ascending vaddr */
-    uint64_t lo, hi; /* [lo, hi): all segments, rounded out to pages */
+    uint64_t lo, hi;                          /* [lo, hi): all segments, rounded out to pages */
 };
 
 /*

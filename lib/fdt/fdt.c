@@ -138,10 +138,10 @@ static const char *check_struct(struct fdt *fdt)
     uint32_t off = fdt->struct_off, tok, next, prev = FDT_END;
     unsigned depth = 0;
     bool seen_root = false;
-    const char *err;
 
     for (;;) {
-        err = step(fdt, off, &tok, &next);
+        const char *err = step(fdt, off, &tok, &next);
+
         if (err)
             return err;
         switch (tok) {
@@ -383,7 +383,7 @@ static bool name_matches(const char *name, const char *comp, size_t len)
 int fdt_path_lookup(const struct fdt *fdt, const char *path, size_t len)
 {
     int node = fdt_root(fdt);
-    size_t pos = 1, start;
+    size_t pos = 1;
 
     if (len == 0 || path[0] != '/')
         return -EINVAL;
@@ -392,7 +392,8 @@ int fdt_path_lookup(const struct fdt *fdt, const char *path, size_t len)
             pos++;
         if (pos == len || path[pos] == '\0')
             return node;
-        start = pos;
+        size_t start = pos;
+
         while (pos < len && path[pos] != '/' && path[pos] != '\0')
             pos++;
         for (node = fdt_first_child(fdt, node); node >= 0; node = fdt_next_sibling(fdt, node))

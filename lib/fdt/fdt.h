@@ -45,12 +45,12 @@ struct fdt {
     const uint8_t *blob;
     uint32_t totalsize;
     uint32_t version;
-    uint32_t rsvmap_off;  /* memory-reservation block */
-    uint32_t struct_off;  /* structure block: [struct_off, struct_end) */
+    uint32_t rsvmap_off; /* memory-reservation block */
+    uint32_t struct_off; /* structure block: [struct_off, struct_end) */
     uint32_t struct_end;
     uint32_t strings_off; /* strings block: [strings_off, strings_off + strings_size) */
     uint32_t strings_size;
-    uint32_t root;        /* offset of the root node's BEGIN_NODE token */
+    uint32_t root; /* offset of the root node's BEGIN_NODE token */
 };
 
 /* One property: its name (NUL-terminated, in the strings block) and raw big-endian value. */
@@ -144,8 +144,9 @@ int fdt_node_cells(const struct fdt *fdt, int node, uint32_t *addr_cells, uint32
 /*
  * fdt_reg_count - the number of (address, size) entries in @node's "reg", read with the
  * cells of its parent.
- * Return: the count (>= 0), -ENOENT without "reg", -ERANGE for more than 2 address or size
- * cells (or 0 address cells), -EINVAL for a length that is not a whole number of entries.
+ * Return: the count (>= 0), -ENOENT without "reg", -ERANGE when the parent's cells are
+ * unusable (#address-cells 0 or above 2, #size-cells above 2, either not one cell, or @node
+ * is the root), -EINVAL for a length that is not a whole number of entries.
  */
 int fdt_reg_count(const struct fdt *fdt, int node);
 
@@ -186,12 +187,12 @@ int fdt_rsv_get(const struct fdt *fdt, unsigned index, uint64_t *base, uint64_t 
 
 /* ---- Board facts (fdt_board.c) ---- */
 
-#define FDT_BOARD_MAX_MEM    8   /* memory ranges (all reg entries of all memory nodes) */
-#define FDT_BOARD_MAX_RESV   16  /* reservations: reservation block + /reserved-memory */
-#define FDT_BOARD_MAX_HARTS  16  /* cpu nodes under /cpus */
-#define FDT_BOARD_BOOTARGS   512 /* bytes of bootargs, including the NUL */
-#define FDT_BOARD_RNG_SEED   64  /* bytes of rng-seed kept; the rest is dropped */
-#define FDT_BOARD_ISA        96  /* bytes of riscv,isa kept, including the NUL */
+#define FDT_BOARD_MAX_MEM   8   /* memory ranges (all reg entries of all memory nodes) */
+#define FDT_BOARD_MAX_RESV  16  /* reservations: reservation block + /reserved-memory */
+#define FDT_BOARD_MAX_HARTS 16  /* cpu nodes under /cpus */
+#define FDT_BOARD_BOOTARGS  512 /* bytes of bootargs, including the NUL */
+#define FDT_BOARD_RNG_SEED  64  /* bytes of rng-seed kept; the rest is dropped */
+#define FDT_BOARD_ISA       96  /* bytes of riscv,isa kept, including the NUL */
 
 enum fdt_uart_kind {
     FDT_UART_NONE = 0,
@@ -215,9 +216,9 @@ struct fdt_uart {
 };
 
 struct fdt_hart {
-    uint64_t hartid;       /* "reg" of the cpu node */
-    bool enabled;          /* status absent, "okay" or "ok" */
-    uint8_t mmu_levels;    /* 3 sv39, 4 sv48, 5 sv57; 0 absent, "riscv,none" or unknown */
+    uint64_t hartid;         /* "reg" of the cpu node */
+    bool enabled;            /* status absent, "okay" or "ok" */
+    uint8_t mmu_levels;      /* 3 sv39, 4 sv48, 5 sv57; 0 absent, "riscv,none" or unknown */
     char isa[FDT_BOARD_ISA]; /* "riscv,isa", cut to fit, always NUL-terminated */
 };
 
@@ -227,13 +228,13 @@ struct fdt_board {
     unsigned nmem;
     struct fdt_range resv[FDT_BOARD_MAX_RESV]; /* reservation block, then /reserved-memory */
     unsigned nresv;
-    char bootargs[FDT_BOARD_BOOTARGS];         /* /chosen bootargs, "" if absent */
-    uint64_t initrd_start;                     /* /chosen linux,initrd-start, 0 if absent */
-    uint64_t initrd_end;                       /* exclusive; 0 if absent */
-    uint8_t rng_seed[FDT_BOARD_RNG_SEED];      /* /chosen rng-seed */
+    char bootargs[FDT_BOARD_BOOTARGS];    /* /chosen bootargs, "" if absent */
+    uint64_t initrd_start;                /* /chosen linux,initrd-start, 0 if absent */
+    uint64_t initrd_end;                  /* exclusive; 0 if absent */
+    uint8_t rng_seed[FDT_BOARD_RNG_SEED]; /* /chosen rng-seed */
     unsigned rng_seed_len;
-    struct fdt_uart uart;                      /* the console */
-    uint64_t timebase_hz;                      /* /cpus (or a cpu node) timebase-frequency */
+    struct fdt_uart uart; /* the console */
+    uint64_t timebase_hz; /* /cpus (or a cpu node) timebase-frequency */
     struct fdt_hart harts[FDT_BOARD_MAX_HARTS];
     unsigned nharts;
     uint64_t test_dev_base; /* "sifive,test1"/"sifive,test0" device, 0 if absent */

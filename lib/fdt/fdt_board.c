@@ -94,17 +94,16 @@ static const struct reg_why clint_why = {
 
 /* Append every reg entry of @node with a non-zero size to @arr (capacity @max). */
 static int add_reg_ranges(const struct fdt *fdt, int node, struct fdt_range *arr, unsigned *n,
-                          unsigned max, const struct reg_why *w, const char *full,
-                          const char **why)
+                          unsigned max, const struct reg_why *w, const char *full, const char **why)
 {
     uint64_t base, size;
-    int count, i, err;
+    int count, i;
 
     count = fdt_reg_count(fdt, node);
     if (count < 0)
         return reg_fail(count, w, why);
     for (i = 0; i < count; i++) {
-        err = fdt_reg_get(fdt, node, (unsigned)i, &base, &size);
+        int err = fdt_reg_get(fdt, node, (unsigned)i, &base, &size);
         if (err)
             return reg_fail(err, w, why);
         if (size == 0)
@@ -168,15 +167,14 @@ static int board_reserved(const struct fdt *fdt, struct fdt_board *out, const ch
     node = fdt_path_lookup(fdt, "/reserved-memory", 16);
     if (node < 0)
         return 0;
-    for (child = fdt_first_child(fdt, node); child >= 0;
-         child = fdt_next_sibling(fdt, child)) {
+    for (child = fdt_first_child(fdt, node); child >= 0; child = fdt_next_sibling(fdt, child)) {
         if (!fdt_node_enabled(fdt, child))
             continue;
         /* A child with "size" but no "reg" asks the OS to allocate it: nothing fixed. */
         if (fdt_reg_count(fdt, child) == -ENOENT)
             continue;
-        err = add_reg_ranges(fdt, child, out->resv, &out->nresv, FDT_BOARD_MAX_RESV,
-                             &resv_why, full, why);
+        err = add_reg_ranges(fdt, child, out->resv, &out->nresv, FDT_BOARD_MAX_RESV, &resv_why,
+                             full, why);
         if (err)
             return err;
     }
@@ -266,10 +264,10 @@ static int board_hart(const struct fdt *fdt, int node, struct fdt_hart *h, const
     err = fdt_prop_string(fdt, node, "riscv,isa", &s);
     if (err == -EINVAL)
         return fail(why, -EINVAL, "fdt: cpu node riscv,isa is not a string");
-    if (err)
-        s = "";
-    for (i = 0; i < FDT_BOARD_ISA - 1 && s[i] != '\0'; i++)
-        h->isa[i] = s[i];
+    i = 0;
+    if (err == 0)
+        for (; i < FDT_BOARD_ISA - 1 && s[i] != '\0'; i++)
+            h->isa[i] = s[i];
     h->isa[i] = '\0';
     return 0;
 }
@@ -288,8 +286,7 @@ static int board_cpus(const struct fdt *fdt, struct fdt_board *out, const char *
     err = fdt_prop_uint(fdt, cpus, "timebase-frequency", &out->timebase_hz);
     if (err == -EINVAL)
         return fail(why, -EINVAL, badtb);
-    for (node = fdt_first_child(fdt, cpus); err && node >= 0;
-         node = fdt_next_sibling(fdt, node)) {
+    for (node = fdt_first_child(fdt, cpus); err && node >= 0; node = fdt_next_sibling(fdt, node)) {
         err = fdt_prop_uint(fdt, node, "timebase-frequency", &out->timebase_hz);
         if (err == -EINVAL)
             return fail(why, -EINVAL, badtb);
@@ -420,13 +417,12 @@ int fdt_board_parse(const void *blob, size_t maxlen, struct fdt_board *out, cons
     if (!err)
         err = board_uart(&fdt, &out->uart, why);
     if (!err)
-        err = device_base(&fdt, "sifive,test1", "sifive,test0", &out->test_dev_base, &test_why,
-                          why);
+        err =
+            device_base(&fdt, "sifive,test1", "sifive,test0", &out->test_dev_base, &test_why, why);
     if (!err)
-        err = device_base(&fdt, "sifive,plic-1.0.0", "riscv,plic0", &out->plic_base, &plic_why,
-                          why);
+        err =
+            device_base(&fdt, "sifive,plic-1.0.0", "riscv,plic0", &out->plic_base, &plic_why, why);
     if (!err)
-        err = device_base(&fdt, "sifive,clint0", "riscv,clint0", &out->clint_base, &clint_why,
-                          why);
+        err = device_base(&fdt, "sifive,clint0", "riscv,clint0", &out->clint_base, &clint_why, why);
     return err;
 }

@@ -19,8 +19,8 @@ static void cp_add(uint8_t *buf, size_t *n, const char *name, const void *data, 
     char hdr[CPIO_HEADER_SIZE + 1];
     size_t namesize = strlen(name) + 1;
 
-    snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-             7u, mode, 0u, 0u, 1u, 0u, (unsigned)size, 0u, 0u, 0u, 0u, (unsigned)namesize, 0u);
+    snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 7u,
+             mode, 0u, 0u, 1u, 0u, (unsigned)size, 0u, 0u, 0u, 0u, (unsigned)namesize, 0u);
     memcpy(buf + *n, hdr, CPIO_HEADER_SIZE);
     memcpy(buf + *n + CPIO_HEADER_SIZE, name, namesize);
     *n += CPIO_HEADER_SIZE + namesize;
@@ -34,8 +34,8 @@ static void cp_add(uint8_t *buf, size_t *n, const char *name, const void *data, 
 
 static bool entry_is(const struct cpio_entry *e, const char *name, const char *data)
 {
-    return e->namelen == strlen(name) && strcmp(e->name, name) == 0 &&
-           e->size == strlen(data) && memcmp(e->data, data, e->size) == 0;
+    return e->namelen == strlen(name) && strcmp(e->name, name) == 0 && e->size == strlen(data) &&
+           memcmp(e->data, data, e->size) == 0;
 }
 
 static void test_real(const uint8_t *a, size_t len, const uint8_t *d, size_t dlen)
@@ -44,8 +44,8 @@ static void test_real(const uint8_t *a, size_t len, const uint8_t *d, size_t dle
         const char *name, *data;
         bool dir;
     } want[] = {
-        {"init", "x", false},     {"bin", "", true},       {"bin/hello", "hello", false},
-        {"etc", "", true},        {"etc/empty", "", false}, {"etc/motd", "abcdefghij", false},
+        {"init", "x", false}, {"bin", "", true},        {"bin/hello", "hello", false},
+        {"etc", "", true},    {"etc/empty", "", false}, {"etc/motd", "abcdefghij", false},
     };
     static const char *const hello[] = {"bin/hello", "/bin/hello", "./bin/hello", "//./bin/hello"};
     struct cpio_entry e;
@@ -210,8 +210,8 @@ static int walk(const uint8_t *a, size_t len, size_t *count, const char **why)
         const uint8_t *name = (const uint8_t *)e.name, *data = e.data;
 
         (*count)++;
-        if (name < a || name + e.namelen >= a + len || name[e.namelen] != '\0' ||
-            data < a || e.size > len || data + e.size > a + len || off % 4 != 0)
+        if (name < a || name + e.namelen >= a + len || name[e.namelen] != '\0' || data < a ||
+            e.size > len || data + e.size > a + len || off % 4 != 0)
             return 99; /* an entry outside the archive: a parser bug */
         if (r == 1)
             break;

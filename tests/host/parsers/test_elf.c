@@ -133,7 +133,10 @@ static uint8_t *build(const struct synth *s, size_t *len)
     if (n < 64 + 56 * (size_t)s->nph)
         n = 64 + 56 * (size_t)s->nph;
     b = calloc(1, n);
-    memcpy(b, "\x7f" "ELF", 4);
+    memcpy(b,
+           "\x7f"
+           "ELF",
+           4);
     b[ELF_EI_CLASS] = ELF_CLASS64;
     b[ELF_EI_DATA] = ELF_DATA2LSB;
     b[ELF_EI_VERSION] = ELF_EV_CURRENT;
@@ -251,7 +254,8 @@ static void test_segment_cases(void)
     s.ph[2].filesz = 0x101;
     seg_case("file data one byte past the end", &s, VA_LIMIT, -EINVAL, "runs past the end");
     s = base_synth();
-    s.ph[2].offset = 0xfffffffffffff000ull;
+    s.ph[2].offset = 0xffffffffffffff80ull; /* + 0x100 wraps to 0x80 */
+    s.ph[2].vaddr = 0x11f80;
     seg_case("offset huge (offset + filesz wraps)", &s, VA_LIMIT, -EINVAL, "runs past the end");
     s = base_synth();
     s.ph[2].vaddr = 0xfffffffffffff000ull;
@@ -312,8 +316,8 @@ static void test_segment_cases(void)
     /* 16 loadable segments fit; 17 do not. */
     s = base_synth();
     for (i = 0; i < 17; i++)
-        s.ph[i] = (struct ph){ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0, 0x10000 + 0x1000 * i, 0,
-                              0x1000, 0x1000};
+        s.ph[i] = (struct ph){ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0, 0x10000 + 0x1000 * i, 0, 0x1000,
+                              0x1000};
     s.nph = 16;
     seg_case("16 segments", &s, VA_LIMIT, 0, NULL);
     s.nph = 17;
@@ -349,8 +353,8 @@ static void test_truncations(const char *tag, const uint8_t *b, size_t len)
         uint8_t *cut = dup_exact(b, n);
         const char *why = NULL;
         int r = elf_parse(cut, n, VA_LIMIT, PAGE, &im, &why);
-        bool good = n < need ? (r < 0 && why)
-                             : (r == 0 && im.nseg == full.nseg && im.hi == full.hi);
+        bool good =
+            n < need ? (r < 0 && why) : (r == 0 && im.nseg == full.nseg && im.hi == full.hi);
 
         if (!good && bad++ < 3)
             diag("%s cut to %zu (needs %zu): r=%d", tag, n, need, r);

@@ -133,23 +133,23 @@ static uint8_t *fb_finish(struct fb *b, size_t *len)
 
 struct knobs {
     bool no_memory, mem_truncated, mem_wraps;
-    int mem_ranges;          /* reg entries in the memory node (default 1) */
+    int mem_ranges; /* reg entries in the memory node (default 1) */
     bool no_cpus, cpu_noreg;
-    int ncpus;               /* default 2; -1 for none */
-    int timebase;            /* 0 32-bit in /cpus, 1 64-bit, 2 in cpu@0, 3 absent, 4 zero, 5 3 bytes */
-    const char *mmu;         /* default "riscv,sv48"; "" for none */
+    int ncpus;       /* default 2; -1 for none */
+    int timebase;    /* 0 32-bit in /cpus, 1 64-bit, 2 in cpu@0, 3 absent, 4 zero, 5 3 bytes */
+    const char *mmu; /* default "riscv,sv48"; "" for none */
     const char *uart_compat; /* default "ns16550a" */
     bool uart_disabled, no_uart2, uart_truncated;
     int uart_reg_shift, uart_io_width; /* 0 absent, else value + 0 (shift is stored + 1) */
-    int soc_ranges;          /* 0 empty, 1 absent, 2 identity, 3 non-identity */
-    int soc_ac;              /* 0 for 2 */
+    int soc_ranges;                    /* 0 empty, 1 absent, 2 identity, 3 non-identity */
+    int soc_ac;                        /* 0 for 2 */
     const char *stdout_path;
     const char *bootargs;
     bool bootargs_unterminated;
-    int initrd;              /* 0 none, 1 32-bit, 2 64-bit, 3 start only, 4 end < start, 5 3 bytes */
+    int initrd; /* 0 none, 1 32-bit, 2 64-bit, 3 start only, 4 end < start, 5 3 bytes */
     int nrsvmap, nresv_children;
     int rng_len;
-    int nmem_nodes;          /* extra memory nodes, each one range */
+    int nmem_nodes; /* extra memory nodes, each one range */
 };
 
 static uint8_t *board_tree(const struct knobs *k, size_t *len)
@@ -270,8 +270,9 @@ static uint8_t *board_tree(const struct knobs *k, size_t *len)
             if (!k->cpu_noreg)
                 fb_cells(&b, "reg", 1, (uint32_t)i);
             fb_str(&b, "status", i == 0 ? "okay" : i == 1 ? "ok" : "disabled");
-            fb_str(&b, "riscv,isa", "rv64imafdc_zicsr_zifencei_an_isa_string_long_enough_to_need_"
-                                    "truncation_because_it_goes_on_and_on_and_on_and_on");
+            fb_str(&b, "riscv,isa",
+                   "rv64imafdc_zicsr_zifencei_an_isa_string_long_enough_to_need_"
+                   "truncation_because_it_goes_on_and_on_and_on_and_on");
             if (!k->mmu)
                 fb_str(&b, "mmu-type", "riscv,sv48");
             else if (k->mmu[0])
@@ -431,8 +432,8 @@ static void test_virt(const uint8_t *blob, size_t len, bool chosen)
            b.uart.reg_io_width == 1,
        "%s: UART irq 10, 3.6864 MHz, default reg-shift and io width", tag);
     ok(b.timebase_hz == 10000000, "%s: timebase 10 MHz", tag);
-    ok(b.nharts == 2 && b.harts[0].hartid == 0 && b.harts[1].hartid == 1 &&
-           b.harts[0].enabled && b.harts[1].enabled,
+    ok(b.nharts == 2 && b.harts[0].hartid == 0 && b.harts[1].hartid == 1 && b.harts[0].enabled &&
+           b.harts[1].enabled,
        "%s: two enabled harts 0 and 1", tag);
     ok(b.harts[0].mmu_levels == 4 && b.harts[1].mmu_levels == 4, "%s: sv48 (4 levels)", tag);
     ok(strncmp(b.harts[0].isa, "rv64imafdch_zicsr", 17) == 0, "%s: isa %s", tag, b.harts[0].isa);
@@ -441,8 +442,7 @@ static void test_virt(const uint8_t *blob, size_t len, bool chosen)
     ok(b.nresv == 0, "%s: no reservations before OpenSBI adds one", tag);
     ok(b.rng_seed_len == 32, "%s: 32-byte rng-seed", tag);
     if (chosen) {
-        ok(strcmp(b.bootargs, "init=/bin/x mmu=sv39") == 0, "%s: bootargs '%s'", tag,
-           b.bootargs);
+        ok(strcmp(b.bootargs, "init=/bin/x mmu=sv39") == 0, "%s: bootargs '%s'", tag, b.bootargs);
         ok(b.initrd_start == 0x88200000 && b.initrd_end - b.initrd_start == 1000,
            "%s: initrd 1000 bytes at 0x88200000", tag);
     } else {
@@ -510,8 +510,7 @@ static void test_walker(const uint8_t *virt, size_t vlen, const uint8_t *sifive,
        "walker: unknown and reserved phandles");
     node = fdt_path_lookup(&f, "/cpus", 5);
     ok(fdt_node_cells(&f, node, &ac, &sc) == 0 && ac == 1 && sc == 0, "walker: /cpus cells 1/0");
-    ok(fdt_node_cells(&f, uart, &ac, &sc) == 0 && ac == 2 && sc == 1,
-       "walker: default cells 2/1");
+    ok(fdt_node_cells(&f, uart, &ac, &sc) == 0 && ac == 2 && sc == 1, "walker: default cells 2/1");
     node = fdt_path_lookup(&f, "/flash", 6);
     ok(fdt_reg_count(&f, node) == 2 && fdt_reg_get(&f, node, 1, &base, &size) == 0 &&
            base == 0x22000000 && size == 0x2000000,
@@ -621,8 +620,8 @@ static char args511[512];
 struct board_case {
     const char *what;
     struct knobs k;
-    int err;            /* expected result */
-    const char *why;    /* substring of the expected why (errors) */
+    int err;                                 /* expected result */
+    const char *why;                         /* substring of the expected why (errors) */
     bool (*check)(const struct fdt_board *); /* extra check (successes) */
 };
 
@@ -630,11 +629,16 @@ static void test_board_cases(void)
 {
     const struct board_case cases[] = {
         {"default built board", {0}, 0, NULL, chk_default},
-        {"stdout-path alias with options", {.stdout_path = "serial1:115200n8"}, 0, NULL,
+        {"stdout-path alias with options", {.stdout_path = "serial1:115200n8"}, 0, NULL, chk_alias},
+        {"stdout-path path with options",
+         {.stdout_path = "/soc/uart@10001000:115200"},
+         0,
+         NULL,
          chk_alias},
-        {"stdout-path path with options", {.stdout_path = "/soc/uart@10001000:115200"}, 0,
-         NULL, chk_alias},
-        {"dangling stdout-path falls back", {.stdout_path = "/soc/nothing"}, 0, NULL,
+        {"dangling stdout-path falls back",
+         {.stdout_path = "/soc/nothing"},
+         0,
+         NULL,
          chk_first_uart},
         {"unknown alias falls back", {.stdout_path = "serial7"}, 0, NULL, chk_first_uart},
         {"disabled UART skipped", {.uart_disabled = true}, 0, NULL, chk_alias},
@@ -648,20 +652,24 @@ static void test_board_cases(void)
         {"riscv,sv57", {.mmu = "riscv,sv57"}, 0, NULL, chk_sv57},
         {"riscv,none", {.mmu = "riscv,none"}, 0, NULL, chk_nommu},
         {"no mmu-type", {.mmu = ""}, 0, NULL, chk_nommu},
-        {"8 memory ranges (the maximum)", {.mem_ranges = 1, .nmem_nodes = 7}, 0, NULL,
-         chk_mem8},
+        {"8 memory ranges (the maximum)", {.mem_ranges = 1, .nmem_nodes = 7}, 0, NULL, chk_mem8},
         {"511-byte bootargs", {.bootargs = args511}, 0, NULL, chk_bootargs511},
         {"100-byte rng-seed kept to 64", {.rng_len = 100}, 0, NULL, chk_rng},
         {"identity ranges", {.soc_ranges = 2}, 0, NULL, chk_first_uart},
-        {"reg-shift 2, reg-io-width 4", {.uart_reg_shift = 3, .uart_io_width = 4}, 0, NULL,
+        {"reg-shift 2, reg-io-width 4",
+         {.uart_reg_shift = 3, .uart_io_width = 4},
+         0,
+         NULL,
          chk_shift},
 
         {"no memory node", {.no_memory = true}, -EINVAL, "no memory node", NULL},
-        {"memory reg truncated", {.mem_truncated = true}, -EINVAL,
-         "memory node reg property truncated", NULL},
-        {"memory range wraps", {.mem_wraps = true}, -EINVAL, "wraps", NULL},
-        {"9 memory ranges", {.mem_ranges = 2, .nmem_nodes = 7}, -E2BIG, "more than 8 memory",
+        {"memory reg truncated",
+         {.mem_truncated = true},
+         -EINVAL,
+         "memory node reg property truncated",
          NULL},
+        {"memory range wraps", {.mem_wraps = true}, -EINVAL, "wraps", NULL},
+        {"9 memory ranges", {.mem_ranges = 2, .nmem_nodes = 7}, -E2BIG, "more than 8 memory", NULL},
         {"no /cpus", {.no_cpus = true}, -EINVAL, "no /cpus node", NULL},
         {"no cpu node", {.ncpus = -1}, -EINVAL, "no cpu node", NULL},
         {"17 cpu nodes", {.ncpus = 17}, -E2BIG, "more than 16 cpu nodes", NULL},
@@ -669,27 +677,51 @@ static void test_board_cases(void)
         {"no timebase", {.timebase = 3}, -EINVAL, "no timebase-frequency", NULL},
         {"zero timebase", {.timebase = 4}, -EINVAL, "timebase-frequency is 0", NULL},
         {"3-byte timebase", {.timebase = 5}, -EINVAL, "neither 32 nor 64 bits", NULL},
-        {"no supported UART", {.uart_compat = "acme,uart", .no_uart2 = true}, -EINVAL,
-         "no usable UART", NULL},
-        {"UART reg truncated", {.uart_truncated = true}, -EINVAL,
-         "console UART reg property truncated", NULL},
-        {"/soc without ranges", {.soc_ranges = 1}, -ERANGE, "console UART address unsupported",
+        {"no supported UART",
+         {.uart_compat = "acme,uart", .no_uart2 = true},
+         -EINVAL,
+         "no usable UART",
          NULL},
-        {"/soc non-identity ranges", {.soc_ranges = 3}, -ERANGE,
-         "console UART address unsupported", NULL},
-        {"/soc with 3 address cells", {.soc_ac = 3}, -ERANGE, "console UART address unsupported",
+        {"UART reg truncated",
+         {.uart_truncated = true},
+         -EINVAL,
+         "console UART reg property truncated",
+         NULL},
+        {"/soc without ranges",
+         {.soc_ranges = 1},
+         -ERANGE,
+         "console UART address unsupported",
+         NULL},
+        {"/soc non-identity ranges",
+         {.soc_ranges = 3},
+         -ERANGE,
+         "console UART address unsupported",
+         NULL},
+        {"/soc with 3 address cells",
+         {.soc_ac = 3},
+         -ERANGE,
+         "console UART address unsupported",
          NULL},
         {"reg-shift 7", {.uart_reg_shift = 8}, -EINVAL, "reg-shift", NULL},
         {"reg-io-width 3", {.uart_io_width = 3}, -EINVAL, "reg-io-width", NULL},
-        {"bootargs of 599 bytes", {.bootargs = long_args}, -E2BIG, "bootargs longer than 511",
+        {"bootargs of 599 bytes",
+         {.bootargs = long_args},
+         -E2BIG,
+         "bootargs longer than 511",
          NULL},
-        {"bootargs unterminated", {.bootargs = "console=x", .bootargs_unterminated = true},
-         -EINVAL, "bootargs not NUL-terminated", NULL},
+        {"bootargs unterminated",
+         {.bootargs = "console=x", .bootargs_unterminated = true},
+         -EINVAL,
+         "bootargs not NUL-terminated",
+         NULL},
         {"initrd-start without end", {.initrd = 3}, -EINVAL, "only one of", NULL},
         {"initrd end before start", {.initrd = 4}, -EINVAL, "below initrd-start", NULL},
         {"3-byte initrd-start", {.initrd = 5}, -EINVAL, "initrd-start is neither", NULL},
-        {"17 reservations", {.nrsvmap = 10, .nresv_children = 6}, -E2BIG,
-         "more than 16 reserved", NULL},
+        {"17 reservations",
+         {.nrsvmap = 10, .nresv_children = 6},
+         -E2BIG,
+         "more than 16 reserved",
+         NULL},
     };
     struct fdt_board b;
     size_t i, len;
@@ -954,8 +986,9 @@ static void test_flips(const char *tag, const uint8_t *blob, size_t len)
         }
     }
     free(m);
-    ok(bad == 0, "flip: %s, %zu single-byte mutations: %u accepted sane, the rest refused "
-                 "with why (%u walked)",
+    ok(bad == 0,
+       "flip: %s, %zu single-byte mutations: %u accepted sane, the rest refused "
+       "with why (%u walked)",
        tag, len * sizeof(masks), accepted, walked);
 }
 
