@@ -70,6 +70,8 @@ int cpio_next(const void *archive, size_t len, size_t *offset, struct cpio_entry
     uint32_t field[F_COUNT];
     size_t i;
 
+    if (!archive && len != 0)
+        return fail(why, -EINVAL, "cpio: no archive");
     if (off % 4 != 0)
         return fail(why, -EINVAL, "cpio: header offset not 4-aligned");
     if (off > len)
