@@ -238,7 +238,8 @@ static void adopt_children(struct mt_wr *wr)
 }
 
 /* Free a node the write replaced, and below it the replaced nodes (those overlapping the span
- * of their level); children outside the span were reused and are left alone. */
+ * of their level); children outside the span were reused and are left alone. A node taken in
+ * to rebalance may lie wholly outside the span below it, so test both ends. */
 static void free_replaced(struct mt_wr *wr, struct maple_enode *enode, unsigned int depth,
                           unsigned long min, unsigned long max)
 {
@@ -255,10 +256,10 @@ static void free_replaced(struct mt_wr *wr, struct maple_enode *enode, unsigned 
         for (unsigned int i = 0; i <= end; i++) {
             unsigned long smax = ma_slot_max(pivots, i, end, max);
 
+            if (smin > hi)
+                break;
             if (smax >= lo)
                 free_replaced(wr, slots[i], depth + 1, smin, smax);
-            if (smax >= hi)
-                break;
             smin = smax + 1;
         }
     }

@@ -48,7 +48,7 @@ static int check_node(struct vstate *v, const struct maple_enode *enode, unsigne
     if ((uintptr_t)enode & (MAPLE_NODE_MASK & ~MAPLE_TYPE_MASK))
         return FAIL("node reference not 256-byte aligned", offset);
     if (type != want)
-        return FAIL(leaf ? "node at leaf depth is not a leaf (height wrong)"
+        return FAIL(leaf ? "node type is not leaf at leaf depth (height wrong)"
                          : "node type does not match the tree and depth",
                     offset);
     if (ma_parent(node) != parent)

@@ -119,19 +119,17 @@ static bool mas_prev_slot(struct ma_state *mas, void **entry)
     return true;
 }
 
-/* Move forwards to the next entry that starts at or below @max. On failure the cursor keeps the
- * last range it examined and is left in ma_overflow (or ma_none at the end of the tree). */
+/* Move forwards to the next entry that starts at or below @max. If there is none the cursor
+ * goes back to the range it started from, in ma_overflow, so that a later call with a higher
+ * @max resumes from there. */
 static void *mas_next_entry(struct ma_state *mas, unsigned long max)
 {
+    unsigned long index = mas->index, last = mas->last;
+
     for (;;) {
-        unsigned long index = mas->index, last = mas->last;
         void *entry;
 
-        if (!mas_next_slot(mas, &entry)) {
-            mas->status = ma_none;
-            return NULL;
-        }
-        if (mas->index > max) {
+        if (!mas_next_slot(mas, &entry) || mas->index > max) {
             mas->index = index;
             mas->last = last;
             mas->status = ma_overflow;
@@ -142,18 +140,16 @@ static void *mas_next_entry(struct ma_state *mas, unsigned long max)
     }
 }
 
-/* Move backwards to the previous entry that ends at or above @min. */
+/* Move backwards to the previous entry that ends at or above @min; as mas_next_entry(), the
+ * cursor stays where it was (in ma_underflow) if there is none. */
 static void *mas_prev_entry(struct ma_state *mas, unsigned long min)
 {
+    unsigned long index = mas->index, last = mas->last;
+
     for (;;) {
-        unsigned long index = mas->index, last = mas->last;
         void *entry;
 
-        if (!mas_prev_slot(mas, &entry)) {
-            mas->status = ma_none;
-            return NULL;
-        }
-        if (mas->last < min) {
+        if (!mas_prev_slot(mas, &entry) || mas->last < min) {
             mas->index = index;
             mas->last = last;
             mas->status = ma_underflow;
