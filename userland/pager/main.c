@@ -186,7 +186,7 @@ static void do_memgrant(struct proc *p, const struct ipc_msg *m, struct reply *r
         return;
     }
     long err = sys6(SYS_MEM_DERIVE, frame_cap_slot(pa), proc_task_slot(p), (long)slot, (long)pa,
-                    (long)n, CAP_R_READ | CAP_R_WRITE);
+                    (long)n, CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC);
     if (err) {
         for (uint64_t i = 0; i < n; i++)
             frame_free(pa + i * PAGE_SIZE);

@@ -1,0 +1,60 @@
+/*
+ * ktest.h - the guest test harness: a table of tests, each run in its own process.
+ *
+ * `ktest` with no arguments (or with name filters) prints TAP: for every test it asks the
+ * pager to start `ktest case NAME` as a child, waits for it with a deadline, and reports
+ * "ok" when the child exits 0. A crash, a non-zero exit or a timeout is "not ok", so one
+ * broken test cannot take the others down. `ktest list` prints the table.
+ */
+#ifndef KTEST_H
+#define KTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <samara/user.h>
+
+struct ktest {
+    const char *name;
+    int (*fn)(void); /* 0 = pass */
+    const char *what;
+};
+
+/* Fail the current test with a message (returns from the test function). */
+#define CHECK(cond)                                                                               \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                     \
+            return 1;                                                                             \
+        }                                                                                         \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                                            \
+    do {                                                                                          \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                       \
+        if (a_ != b_) {                                                                           \
+            printf("# %s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, a_,      \
+                   #b, b_);                                                                       \
+            return 1;                                                                             \
+        }                                                                                         \
+    } while (0)
+
+extern const struct ktest kernel_tests[];
+extern const unsigned kernel_tests_count;
+
+/* Helpers for tests (helpers.c). */
+/*
+ * Start fn(arg) on a new thread of this task, in `slot`, with its own stack. Its faults go to
+ * fault_ep_slot, or to the pager when 0 (the image and stack are faulted in first then).
+ * Returns 0 or a negative error.
+ */
+long kt_thread(void (*fn)(uint64_t), uint64_t arg, unsigned slot, unsigned fault_ep_slot);
+/* Spawn `ktest case NAME`, wait for it; returns its wait status or a negative error. */
+long kt_run_child(const char *name);
+/* Map n fresh pages at va in this task with perms; returns the physical base or 0. */
+uint64_t kt_map_fresh(uint64_t va, unsigned n, unsigned perms, unsigned mem_slot);
+uint64_t kt_now(void);     /* rdtime */
+uint64_t kt_hz(void);      /* rdtime ticks per second */
+
+#endif
