@@ -221,7 +221,7 @@ static int fault_case(unsigned mode)
     } else {
         scratch[0] = 0x07700513; /* addi a0, zero, 0x77 */
         scratch[1] = 0x00008067; /* ret */
-        __asm__ volatile("fence.i" ::: "memory");
+        __asm__ volatile(".word 0x0000100f" ::: "memory"); /* fence.i */
         perms |= MAP_PERM_X;
     }
     /* A bad mapping in the reply is refused, and the reply capability survives it. */
@@ -325,7 +325,7 @@ static int t_fault_in_other_task(void)
     code[0] = 0x000802b7; /* lui t0, 0x80       (t0 = 0x80000) */
     code[1] = 0x0002b303; /* ld t1, 0(t0)       faults */
     code[2] = 0x0000006f; /* j . */
-    __asm__ volatile("fence.i" ::: "memory");
+    __asm__ volatile(".word 0x0000100f" ::: "memory"); /* fence.i */
     CHECK_EQ(sys6(SYS_MAP, S_TASK2, 0x10000, S_MEM, (long)pa, 1, MAP_PERM_R | MAP_PERM_X), 0);
     CHECK_EQ(sys3(SYS_THREAD_CREATE, CAP_PROC_CONTROL, S_TASK2, S_THREAD), 0);
     CHECK_EQ(sys2(SYS_THREAD_SET_FAULT, S_THREAD, S_EP_A), 0);
