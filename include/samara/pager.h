@@ -13,7 +13,7 @@
  *   PAGER_GETPID    -> w0 = pid, w1 = parent pid
  *   PAGER_FRAMES    -> w0 = free frames, w1 = total frames
  *   PAGER_MEMGRANT  w0 = npages, w1 = slot          -> w0 = 0, w1 = physical base: a memory
- *                   capability (read/write) for npages zeroed contiguous frames, freed at exit
+ *                   capability (read/write/exec) for npages zeroed contiguous frames, freed at exit
  */
 #ifndef SAMARA_PAGER_H
 #define SAMARA_PAGER_H
