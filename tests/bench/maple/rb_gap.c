@@ -306,16 +306,19 @@ int rb_gap_area_rev(const struct rb_gap_tree *t, unsigned long low, unsigned lon
 {
     struct area_search s = {low, high, size, 0};
     const struct rb_vma *n = t->root;
-    unsigned long tail = 0;
 
     /* The gap after the last range is not before any node: try it first. */
     while (n && n->right)
         n = n->right;
-    tail = n ? n->last + 1 : 0;
-    if ((!n || n->last != ~0ul) && high >= tail && (tail < low ? low : tail) <= high &&
-        high - (tail < low ? low : tail) >= size - 1) {
-        *last = high;
-        return 0;
+    if (!n || n->last != ~0ul) {
+        unsigned long first = n ? n->last + 1 : 0;
+
+        if (first < low)
+            first = low;
+        if (first <= high && high - first >= size - 1) {
+            *last = high;
+            return 0;
+        }
     }
     if (!area_rev(&s, t->root))
         return -1;
