@@ -3,10 +3,9 @@
  *
  * A walk goes from the root down, in each node taking the first slot whose pivot is at least the
  * key (the last slot if none is), and narrowing min..max to that slot's range as it goes: that is
- * how a node's bounds are implied by its parent. Moving a cursor to the next or previous leaf
- * walks again from the root to the index just past the current leaf; with 16-way nodes that is a
- * few cache lines, paid once per leaf of up to 16 entries, and it keeps the cursor free of a
- * stack of ancestors.
+ * how a node's bounds are implied by its parent. A cursor moves to the next or previous leaf
+ * through the parent links (each node records its slot in its parent), so it needs no stack of
+ * ancestors and iteration costs O(1) per entry, amortised.
  *
  * Cursor states follow Linux: ma_start walks first, ma_active is on a leaf slot, ma_pause
  * resumes after last (or before index going backwards), ma_overflow/ma_underflow remember where
@@ -82,6 +81,75 @@ static void *mas_descend(struct ma_state *mas, unsigned long key)
     return leaf->mr64.slot[offset];
 }
 
+/* Upper bound of @node's range: the pivot above it in the first ancestor that has one. */
+static unsigned long ma_node_max(const struct maple_tree *mt, struct maple_node *node)
+{
+    struct maple_node *parent;
+
+    while ((parent = ma_parent(node)) != NULL) {
+        unsigned int offset = ma_parent_offset(node);
+
+        if (offset < ma_end(parent))
+            return ma_pivots(parent, mt_internal_type(mt))[offset];
+        node = parent;
+    }
+    return ULONG_MAX;
+}
+
+/* Lower bound of @node's range, likewise. */
+static unsigned long ma_node_min(const struct maple_tree *mt, struct maple_node *node)
+{
+    struct maple_node *parent;
+
+    while ((parent = ma_parent(node)) != NULL) {
+        unsigned int offset = ma_parent_offset(node);
+
+        if (offset > 0)
+            return ma_pivots(parent, mt_internal_type(mt))[offset - 1] + 1;
+        node = parent;
+    }
+    return 0;
+}
+
+/*
+ * The leaf after (@forward) or before the cursor's leaf, found through the parent links: up to
+ * the first ancestor with a slot on that side, then down its outermost edge. The new leaf's
+ * near bound is the old one's far bound plus or minus one; its far bound comes from the
+ * ancestors (usually the parent's first or last pivot).
+ */
+static void mas_step_leaf(struct ma_state *mas, bool forward)
+{
+    const struct maple_tree *mt = mas->tree;
+    enum maple_type itype = mt_internal_type(mt);
+    struct maple_node *node = mte_to_node(mas->node), *parent;
+    struct maple_enode *enode;
+    unsigned int offset;
+
+    for (;;) {
+        parent = ma_parent(node);
+        offset = ma_parent_offset(node);
+        if (forward ? offset < ma_end(parent) : offset > 0)
+            break;
+        node = parent;
+    }
+    enode = ma_slots(parent, itype)[forward ? offset + 1 : offset - 1];
+    while (!ma_is_leaf(mte_node_type(enode))) {
+        node = mte_to_node(enode);
+        enode = ma_slots(node, itype)[forward ? 0 : ma_end(node)];
+    }
+    node = mte_to_node(enode);
+    mas->node = enode;
+    if (forward) {
+        mas->min = mas->max + 1;
+        mas->max = ma_node_max(mt, node);
+        mas->offset = 0;
+    } else {
+        mas->max = mas->min - 1;
+        mas->min = ma_node_min(mt, node);
+        mas->offset = (unsigned char)ma_end(node);
+    }
+}
+
 /* Step to the next slot, entry or gap; false at the end of the tree. */
 static bool mas_next_slot(struct ma_state *mas, void **entry)
 {
@@ -90,14 +158,16 @@ static bool mas_next_slot(struct ma_state *mas, void **entry)
 
     if (mas->offset < end) {
         mas->offset++;
-        mas->index = mas->last + 1;
-        mas->last = ma_slot_max(leaf->mr64.pivot, mas->offset, end, mas->max);
-        *entry = leaf->mr64.slot[mas->offset];
-        return true;
+    } else {
+        if (mas->max == ULONG_MAX)
+            return false;
+        mas_step_leaf(mas, true);
+        leaf = mte_to_node(mas->node);
+        end = ma_end(leaf);
     }
-    if (mas->max == ULONG_MAX)
-        return false;
-    *entry = mas_descend(mas, mas->max + 1);
+    mas->index = mas->last + 1;
+    mas->last = ma_slot_max(leaf->mr64.pivot, mas->offset, end, mas->max);
+    *entry = leaf->mr64.slot[mas->offset];
     return true;
 }
 
@@ -108,14 +178,15 @@ static bool mas_prev_slot(struct ma_state *mas, void **entry)
 
     if (mas->offset > 0) {
         mas->offset--;
-        mas->last = mas->index - 1;
-        mas->index = mas->offset > 0 ? leaf->mr64.pivot[mas->offset - 1] + 1 : mas->min;
-        *entry = leaf->mr64.slot[mas->offset];
-        return true;
+    } else {
+        if (mas->min == 0)
+            return false;
+        mas_step_leaf(mas, false);
+        leaf = mte_to_node(mas->node);
     }
-    if (mas->min == 0)
-        return false;
-    *entry = mas_descend(mas, mas->min - 1);
+    mas->last = mas->index - 1;
+    mas->index = mas->offset > 0 ? leaf->mr64.pivot[mas->offset - 1] + 1 : mas->min;
+    *entry = leaf->mr64.slot[mas->offset];
     return true;
 }
 
