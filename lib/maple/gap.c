@@ -75,8 +75,8 @@ static bool gap_fits(const struct gap_search *s, unsigned long a, unsigned long 
     return *last - *first >= s->size - 1;
 }
 
-static bool child_may_fit(const struct gap_search *s, struct maple_node *node,
-                          enum maple_type type, unsigned int i)
+static bool child_may_fit(const struct gap_search *s, struct maple_node *node, enum maple_type type,
+                          unsigned int i)
 {
     return type != maple_arange_64 || node->ma64.gap[i] >= s->size;
 }
@@ -149,8 +149,7 @@ static int empty_area_check(unsigned long min, unsigned long max, unsigned long 
     return 0;
 }
 
-int mas_empty_area(struct ma_state *mas, unsigned long min, unsigned long max,
-                   unsigned long size)
+int mas_empty_area(struct ma_state *mas, unsigned long min, unsigned long max, unsigned long size)
 {
     struct gap_search s = {.lo = min, .hi = max, .size = size};
     int ret = empty_area_check(min, max, size);
@@ -201,8 +200,8 @@ static int alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry
     return 0;
 }
 
-int mtree_alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry,
-                      unsigned long size, unsigned long min, unsigned long max)
+int mtree_alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry, unsigned long size,
+                      unsigned long min, unsigned long max)
 {
     return alloc_range(mt, startp, entry, size, min, max, false);
 }

@@ -31,9 +31,9 @@ enum maple_type {
  * slot (where Linux keeps its metadata) means a full node needs no special case. The root's
  * parent address is 0.
  */
-#define MAPLE_PARENT_END_MASK    ((uintptr_t)0x0f)
+#define MAPLE_PARENT_END_MASK     ((uintptr_t)0x0f)
 #define MAPLE_PARENT_OFFSET_SHIFT 4
-#define MAPLE_PARENT_OFFSET_MASK ((uintptr_t)0xf0)
+#define MAPLE_PARENT_OFFSET_MASK  ((uintptr_t)0xf0)
 
 struct maple_node {
     _Alignas(MAPLE_NODE_SIZE) uintptr_t parent;

@@ -73,11 +73,12 @@
 #endif
 
 /* Tree flags (ma_flags). */
-#define MT_FLAGS_ALLOC_RANGE 0x01u /* keep per-child gaps: mas_empty_area(), mtree_alloc_range() */
-#define MT_FLAGS_USE_RCU     0x02u /* reserved for the RCU mode; not implemented, ignored */
+#define MT_FLAGS_ALLOC_RANGE 0x01u /* keep per-child gaps: mas_empty_area(), mtree_alloc_range()   \
+                                    */
+#define MT_FLAGS_USE_RCU 0x02u     /* reserved for the RCU mode; not implemented, ignored */
 
-#define MAPLE_NODE_SIZE   256
-#define MAPLE_HEIGHT_MAX  31
+#define MAPLE_NODE_SIZE  256
+#define MAPLE_HEIGHT_MAX 31
 
 /*
  * struct maple_alloc - where a tree gets its 256-byte, 256-byte-aligned nodes.
@@ -100,8 +101,10 @@ struct maple_tree {
     const struct maple_alloc *ma_alloc;
 };
 
-#define MTREE_INIT(name, flags) {.ma_root = NULL, .ma_flags = (flags), .ma_height = 0, \
-                                 .ma_alloc = NULL}
+#define MTREE_INIT(name, flags)                                                                    \
+    {                                                                                              \
+        .ma_root = NULL, .ma_flags = (flags), .ma_height = 0, .ma_alloc = NULL                     \
+    }
 #define DEFINE_MTREE(name) struct maple_tree name = MTREE_INIT(name, 0)
 
 /* Where a struct ma_state is; the names are Linux's. */
@@ -134,9 +137,16 @@ struct ma_state {
 };
 
 #define MA_STATE(name, mt, first, end)                                                             \
-    struct ma_state name = {.tree = (mt), .index = (first), .last = (end), .node = NULL,           \
-                            .min = 0, .max = ULONG_MAX, .alloc = NULL, .offset = 0,              \
-                            .status = ma_start, .error = 0}
+    struct ma_state name = {.tree = (mt),                                                          \
+                            .index = (first),                                                      \
+                            .last = (end),                                                         \
+                            .node = NULL,                                                          \
+                            .min = 0,                                                              \
+                            .max = ULONG_MAX,                                                      \
+                            .alloc = NULL,                                                         \
+                            .offset = 0,                                                           \
+                            .status = ma_start,                                                    \
+                            .error = 0}
 
 /* ---- allocator ---------------------------------------------------------------------------- */
 
@@ -174,8 +184,7 @@ void *mtree_load(struct maple_tree *mt, unsigned long index);
  * Return: 0; -EINVAL if @index > @last; -ENOMEM if a node could not be allocated (the tree is
  * unchanged).
  */
-int mtree_store_range(struct maple_tree *mt, unsigned long index, unsigned long last,
-                      void *entry);
+int mtree_store_range(struct maple_tree *mt, unsigned long index, unsigned long last, void *entry);
 /* mtree_store() - mtree_store_range() of one index. */
 int mtree_store(struct maple_tree *mt, unsigned long index, void *entry);
 
@@ -184,8 +193,7 @@ int mtree_store(struct maple_tree *mt, unsigned long index, void *entry);
  * Return: 0; -EEXIST if any index in the range holds an entry; -EINVAL if @first > @last;
  * -ENOMEM (tree unchanged).
  */
-int mtree_insert_range(struct maple_tree *mt, unsigned long first, unsigned long last,
-                       void *entry);
+int mtree_insert_range(struct maple_tree *mt, unsigned long first, unsigned long last, void *entry);
 /* mtree_insert() - mtree_insert_range() of one index. */
 int mtree_insert(struct maple_tree *mt, unsigned long index, void *entry);
 
@@ -202,8 +210,8 @@ void *mtree_erase(struct maple_tree *mt, unsigned long index);
  * Return: 0; -EINVAL if the tree is not MT_FLAGS_ALLOC_RANGE, @size is 0, @min > @max or the
  * window is smaller than @size; -EBUSY if no free area fits; -ENOMEM (tree unchanged).
  */
-int mtree_alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry,
-                      unsigned long size, unsigned long min, unsigned long max);
+int mtree_alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry, unsigned long size,
+                      unsigned long min, unsigned long max);
 /* mtree_alloc_rrange() - as mtree_alloc_range(), but the highest free area. */
 int mtree_alloc_rrange(struct maple_tree *mt, unsigned long *startp, void *entry,
                        unsigned long size, unsigned long min, unsigned long max);
@@ -329,8 +337,7 @@ void mas_destroy(struct ma_state *mas);
  * Return: 0; -EINVAL if @size is 0, @min > @max or max - min + 1 < size; -EBUSY if none fits.
  * Trees without MT_FLAGS_ALLOC_RANGE are searched too, but in linear time.
  */
-int mas_empty_area(struct ma_state *mas, unsigned long min, unsigned long max,
-                   unsigned long size);
+int mas_empty_area(struct ma_state *mas, unsigned long min, unsigned long max, unsigned long size);
 
 /* mas_empty_area_rev() - as mas_empty_area(), but the highest area: mas->last is as high as
  * the area and @max allow, mas->index = last - size + 1. Same errors. */

@@ -41,7 +41,7 @@
  */
 #include "maple_private.h"
 
-#define MT_LIST_MAX 64
+#define MT_LIST_MAX      64
 #define MT_NEW_PER_LEVEL 3
 
 /* One entry of a level's new contents: its upper bound, what goes in the slot, and (for a

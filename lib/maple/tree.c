@@ -131,8 +131,7 @@ int mtree_dup(struct maple_tree *mt, struct maple_tree *new)
 
 /* ---- simple API writes ---- */
 
-int mtree_store_range(struct maple_tree *mt, unsigned long index, unsigned long last,
-                      void *entry)
+int mtree_store_range(struct maple_tree *mt, unsigned long index, unsigned long last, void *entry)
 {
     if (index > last)
         return -MT_EINVAL;
@@ -144,8 +143,7 @@ int mtree_store(struct maple_tree *mt, unsigned long index, void *entry)
     return mtree_store_range(mt, index, index, entry);
 }
 
-int mtree_insert_range(struct maple_tree *mt, unsigned long first, unsigned long last,
-                       void *entry)
+int mtree_insert_range(struct maple_tree *mt, unsigned long first, unsigned long last, void *entry)
 {
     MA_STATE(mas, mt, first, first);
 
@@ -227,8 +225,7 @@ int mas_preallocate(struct ma_state *mas, void *entry)
     for (struct maple_node *n = mas->alloc; n; n = (void *)n->parent)
         have++;
     for (; have < want; have++) {
-        struct maple_node *node = mt->ma_alloc ? mt->ma_alloc->alloc_node(mt->ma_alloc->ctx)
-                                               : NULL;
+        struct maple_node *node = mt->ma_alloc ? mt->ma_alloc->alloc_node(mt->ma_alloc->ctx) : NULL;
 
         if (!node) {
             mas_destroy(mas);

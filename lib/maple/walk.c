@@ -69,8 +69,7 @@ static void *mas_descend(struct ma_state *mas, unsigned long key)
 {
     const struct maple_tree *mt = mas->tree;
     unsigned int offset;
-    struct maple_node *leaf =
-        ma_walk_to(mt, mt->ma_height - 1, key, &mas->min, &mas->max, &offset);
+    struct maple_node *leaf = ma_walk_to(mt, mt->ma_height - 1, key, &mas->min, &mas->max, &offset);
     unsigned int end = ma_end(leaf);
 
     mas->node = mt_mk_node(leaf, maple_leaf_64);

@@ -226,8 +226,7 @@ static void bench_size(size_t n, unsigned long ops)
         MA_STATE(mas, &mt, 0, 0);
         void *entry;
 
-        mas_for_each(&mas, entry, ULONG_MAX)
-            sink += (uintptr_t)entry;
+        mas_for_each(&mas, entry, ULONG_MAX) sink += (uintptr_t)entry;
     }
     report("maple", "iterate", n, iter_rounds * n, now_ns() - t);
     t = now_ns();

@@ -59,11 +59,12 @@ static int compare_tree(struct diff *d, struct maple_tree *mt, const struct mode
     size_t i = 0;
     void *entry;
 
-    mt_for_each(mt, entry, index, ULONG_MAX) {
+    mt_for_each(mt, entry, index, ULONG_MAX)
+    {
         EXPECT(i < m->n, "tree has an extra entry %p ending at %#lx", entry, index - 1);
         EXPECT(entry == m->r[i].value && index - 1 == m->r[i].last,
-               "entry %zu: tree %p ..%#lx, model %p %#lx..%#lx", i, entry, index - 1,
-               m->r[i].value, m->r[i].first, m->r[i].last);
+               "entry %zu: tree %p ..%#lx, model %p %#lx..%#lx", i, entry, index - 1, m->r[i].value,
+               m->r[i].first, m->r[i].last);
         i++;
     }
     EXPECT(i == m->n, "tree has %zu entries, model %zu", i, m->n);
@@ -143,8 +144,8 @@ static int op_load(struct diff *d, unsigned long a)
     EXPECT(got == want, "load %#lx = %p, want %p", a, got, want);
     got = mas_walk(&mas);
     EXPECT(got == want && mas.index == first && mas.last == last,
-           "mas_walk %#lx = %p %#lx..%#lx, want %p %#lx..%#lx", a, got, mas.index, mas.last,
-           want, first, last);
+           "mas_walk %#lx = %p %#lx..%#lx, want %p %#lx..%#lx", a, got, mas.index, mas.last, want,
+           first, last);
     return 0;
 }
 
@@ -171,17 +172,17 @@ static int op_iterate(struct diff *d, unsigned long a, unsigned long b)
     size_t i = model_at_or_after(&d->m, a);
     void *entry;
 
-    mas_for_each(&mas, entry, b) {
-        EXPECT(i < d->m.n && d->m.r[i].first <= b, "mas_find %#lx..%#lx: extra entry at %#lx", a,
-               b, mas.index);
+    mas_for_each(&mas, entry, b)
+    {
+        EXPECT(i < d->m.n && d->m.r[i].first <= b, "mas_find %#lx..%#lx: extra entry at %#lx", a, b,
+               mas.index);
         EXPECT(entry == d->m.r[i].value && mas.index == d->m.r[i].first &&
                    mas.last == d->m.r[i].last,
                "mas_find: %p %#lx..%#lx, want %p %#lx..%#lx", entry, mas.index, mas.last,
                d->m.r[i].value, d->m.r[i].first, d->m.r[i].last);
         i++;
     }
-    EXPECT(i == d->m.n || d->m.r[i].first > b, "mas_find %#lx..%#lx stopped early at %zu", a, b,
-           i);
+    EXPECT(i == d->m.n || d->m.r[i].first > b, "mas_find %#lx..%#lx stopped early at %zu", a, b, i);
 
     mas_set(&mas, b);
     i = model_at_or_after(&d->m, b);
@@ -238,12 +239,12 @@ static int op_empty_area(struct diff *d, unsigned long a, unsigned long b, unsig
     int want = model_empty_area(&d->m, a, b, size, rev, &want_start);
     int got = rev ? mas_empty_area_rev(&mas, a, b, size) : mas_empty_area(&mas, a, b, size);
 
-    EXPECT(got == want, "empty_area%s %#lx..%#lx size %#lx returned %d, want %d",
-           rev ? "_rev" : "", a, b, size, got, want);
+    EXPECT(got == want, "empty_area%s %#lx..%#lx size %#lx returned %d, want %d", rev ? "_rev" : "",
+           a, b, size, got, want);
     if (!want)
         EXPECT(mas.index == want_start && mas.last == want_start + size - 1,
-               "empty_area%s %#lx..%#lx size %#lx: %#lx..%#lx, want start %#lx",
-               rev ? "_rev" : "", a, b, size, mas.index, mas.last, want_start);
+               "empty_area%s %#lx..%#lx size %#lx: %#lx..%#lx, want start %#lx", rev ? "_rev" : "",
+               a, b, size, mas.index, mas.last, want_start);
     return 0;
 }
 
@@ -260,8 +261,8 @@ static int op_alloc_range(struct diff *d, unsigned long a, unsigned long b, unsi
         EXPECT(got == -EINVAL, "alloc_range on a plain tree returned %d", got);
         return 0;
     }
-    EXPECT(got == want, "alloc_%srange %#lx..%#lx size %#lx returned %d, want %d",
-           rev ? "r" : "", a, b, size, got, want);
+    EXPECT(got == want, "alloc_%srange %#lx..%#lx size %#lx returned %d, want %d", rev ? "r" : "",
+           a, b, size, got, want);
     if (!want) {
         EXPECT(start == want_start, "alloc_%srange gave %#lx, want %#lx", rev ? "r" : "", start,
                want_start);
@@ -371,7 +372,8 @@ static int op_erase_iterating(struct diff *d, unsigned long a, unsigned long b)
     size_t i = model_at_or_after(&d->m, a), n = 0;
     void *entry;
 
-    mas_for_each(&mas, entry, b) {
+    mas_for_each(&mas, entry, b)
+    {
         EXPECT(i < d->m.n && entry == d->m.r[i].value && mas.index == d->m.r[i].first,
                "iteration while erasing: %p at %#lx", entry, mas.index);
         if (n++ % 2 == 0) {
@@ -387,8 +389,7 @@ static int op_erase_iterating(struct diff *d, unsigned long a, unsigned long b)
     return 0;
 }
 
-int diff_op(struct diff *d, enum diff_kind kind, unsigned long a, unsigned long b,
-            unsigned long c)
+int diff_op(struct diff *d, enum diff_kind kind, unsigned long a, unsigned long b, unsigned long c)
 {
     unsigned long lo = a < b ? a : b, hi = a < b ? b : a;
     int ret = 0;

@@ -40,8 +40,7 @@ struct diff {
 void diff_init(struct diff *d, unsigned int flags, unsigned int full_every);
 void diff_fini(struct diff *d);
 /* Apply @kind with arguments a, b, c. Return: 0 if the tree matches the model, -1 (d->why). */
-int diff_op(struct diff *d, enum diff_kind kind, unsigned long a, unsigned long b,
-            unsigned long c);
+int diff_op(struct diff *d, enum diff_kind kind, unsigned long a, unsigned long b, unsigned long c);
 /* Compare the whole contents. Return: 0 or -1. */
 int diff_compare_all(struct diff *d);
 size_t diff_entries(const struct diff *d);

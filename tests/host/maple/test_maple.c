@@ -30,7 +30,7 @@
     do {                                                                                           \
         struct mt_violation v_;                                                                    \
         if (mt_validate_report((mt), &v_)) {                                                       \
-            fprintf(stderr, "%s:%d: mt_validate: %s (depth %u, %#lx..%#lx, slot %u)\n", __FILE__, \
+            fprintf(stderr, "%s:%d: mt_validate: %s (depth %u, %#lx..%#lx, slot %u)\n", __FILE__,  \
                     __LINE__, v_.what, v_.depth, v_.min, v_.max, v_.slot);                         \
             exit(1);                                                                               \
         }                                                                                          \
@@ -49,7 +49,8 @@ static void check_same(struct maple_tree *mt, const struct model *m)
     void *entry;
 
     CHECK_VALID(mt);
-    mas_for_each(&mas, entry, ULONG_MAX) {
+    mas_for_each(&mas, entry, ULONG_MAX)
+    {
         CHECK(i < m->n);
         CHECK(entry == m->r[i].value);
         CHECK(mas.index == m->r[i].first && mas.last == m->r[i].last);
@@ -58,8 +59,7 @@ static void check_same(struct maple_tree *mt, const struct model *m)
     CHECK(i == m->n);
 }
 
-static void store(struct maple_tree *mt, struct model *m, unsigned long a, unsigned long b,
-                  void *v)
+static void store(struct maple_tree *mt, struct model *m, unsigned long a, unsigned long b, void *v)
 {
     CHECK(mtree_store_range(mt, a, b, v) == 0);
     model_store(m, a, b, v);
@@ -282,7 +282,8 @@ static void test_iterate(void)
     for (unsigned long i = 1; i <= 1000; i++)
         CHECK(mtree_store_range(&mt, i * 100, i * 100 + 49, xa(i)) == 0);
     /* Forwards from the start, then with a max. */
-    mas_for_each(&mas, entry, ULONG_MAX) {
+    mas_for_each(&mas, entry, ULONG_MAX)
+    {
         n++;
         CHECK(entry == xa(n) && mas.index == n * 100 && mas.last == n * 100 + 49);
     }
@@ -318,8 +319,7 @@ static void test_iterate(void)
     CHECK(mtree_store_range(&mt, ULONG_MAX - 5, ULONG_MAX, xa(7777)) == 0);
     n = 0;
     index = 99000;
-    mt_for_each(&mt, entry, index, ULONG_MAX)
-        n++;
+    mt_for_each(&mt, entry, index, ULONG_MAX) n++;
     CHECK(n == 12 && index == 0);
     index = 0;
     CHECK(mt_find(&mt, &index, 99) == NULL && index == 0);
@@ -342,7 +342,8 @@ static void test_modify_while_iterating(void)
     for (unsigned long i = 0; i < 2000; i++)
         store(&mt, &m, i * 8, i * 8 + 3, xa(i));
     /* Replace each entry as it is visited. */
-    mas_for_each(&mas, entry, ULONG_MAX) {
+    mas_for_each(&mas, entry, ULONG_MAX)
+    {
         CHECK(entry == xa(n));
         CHECK(mas_store(&mas, xa(n + 5000)) == xa(n));
         model_store(&m, n * 8, n * 8 + 3, xa(n + 5000));
@@ -353,7 +354,8 @@ static void test_modify_while_iterating(void)
     /* Erase every entry while iterating. */
     mas_set(&mas, 0);
     n = 0;
-    mas_for_each(&mas, entry, ULONG_MAX) {
+    mas_for_each(&mas, entry, ULONG_MAX)
+    {
         CHECK(entry == xa(n + 5000) && mas_erase(&mas) == entry);
         n++;
         if (n % 100 == 0)
@@ -367,7 +369,8 @@ static void test_modify_while_iterating(void)
         store(&mt, &m, i * 8, i * 8 + 3, xa(i));
     mas_set(&mas, 0);
     n = 0;
-    mas_for_each(&mas, entry, ULONG_MAX) {
+    mas_for_each(&mas, entry, ULONG_MAX)
+    {
         unsigned long i = mas.index / 8;
 
         n++;
@@ -444,58 +447,58 @@ static void test_empty_area(void)
 
 /* The mappings of a real process (a python3 interpreter's /proc/self/maps on x86-64 Linux). */
 static const unsigned long proc_maps[][2] = {
-    {0x55eb0b74a000ul, 0x55eb0b74b000ul}, {0x55eb0b74b000ul, 0x55eb0b74c000ul},
-    {0x55eb0b74c000ul, 0x55eb0b74d000ul}, {0x55eb0b74d000ul, 0x55eb0b74e000ul},
-    {0x55eb0b74e000ul, 0x55eb0b74f000ul}, {0x55eb384c5000ul, 0x55eb38655000ul},
-    {0x7f0527fc8000ul, 0x7f05280fb000ul}, {0x7f0528108000ul, 0x7f052810b000ul},
-    {0x7f052810b000ul, 0x7f0528110000ul}, {0x7f0528110000ul, 0x7f0528113000ul},
-    {0x7f0528113000ul, 0x7f0528114000ul}, {0x7f0528114000ul, 0x7f0528115000ul},
-    {0x7f0528115000ul, 0x7f0528117000ul}, {0x7f0528117000ul, 0x7f052811a000ul},
-    {0x7f052811a000ul, 0x7f052811c000ul}, {0x7f052811c000ul, 0x7f052811d000ul},
-    {0x7f052811d000ul, 0x7f052811e000ul}, {0x7f052811e000ul, 0x7f052811f000ul},
-    {0x7f052811f000ul, 0x7f0528120000ul}, {0x7f0528120000ul, 0x7f0528121000ul},
-    {0x7f0528121000ul, 0x7f0528122000ul}, {0x7f0528122000ul, 0x7f0528123000ul},
-    {0x7f0528123000ul, 0x7f0528125000ul}, {0x7f0528125000ul, 0x7f0528129000ul},
-    {0x7f0528129000ul, 0x7f052812a000ul}, {0x7f052812a000ul, 0x7f052812b000ul},
-    {0x7f052812b000ul, 0x7f052812c000ul}, {0x7f052812c000ul, 0x7f052812f000ul},
-    {0x7f052812f000ul, 0x7f0528138000ul}, {0x7f0528138000ul, 0x7f052813d000ul},
-    {0x7f052813d000ul, 0x7f052813e000ul}, {0x7f052813e000ul, 0x7f052813f000ul},
-    {0x7f052813f000ul, 0x7f0528143000ul}, {0x7f0528143000ul, 0x7f0528160000ul},
-    {0x7f0528160000ul, 0x7f052816c000ul}, {0x7f052816c000ul, 0x7f052816d000ul},
-    {0x7f052816d000ul, 0x7f052816e000ul}, {0x7f052816e000ul, 0x7f0528170000ul},
-    {0x7f0528170000ul, 0x7f0528172000ul}, {0x7f0528172000ul, 0x7f0528173000ul},
-    {0x7f0528173000ul, 0x7f0528174000ul}, {0x7f0528174000ul, 0x7f0528175000ul},
-    {0x7f0528175000ul, 0x7f0528176000ul}, {0x7f0528176000ul, 0x7f0528178000ul},
-    {0x7f0528178000ul, 0x7f0528179000ul}, {0x7f0528179000ul, 0x7f052817a000ul},
-    {0x7f052817a000ul, 0x7f052817b000ul}, {0x7f052817b000ul, 0x7f052817d000ul},
-    {0x7f052817d000ul, 0x7f052818a000ul}, {0x7f052818a000ul, 0x7f052818c000ul},
-    {0x7f052818c000ul, 0x7f052818d000ul}, {0x7f052818d000ul, 0x7f052818e000ul},
-    {0x7f052818e000ul, 0x7f0528191000ul}, {0x7f0528191000ul, 0x7f05281a4000ul},
-    {0x7f05281a4000ul, 0x7f05281ab000ul}, {0x7f05281ab000ul, 0x7f05281ac000ul},
-    {0x7f05281ac000ul, 0x7f05281ad000ul}, {0x7f05281ae000ul, 0x7f05281b1000ul},
-    {0x7f05281b1000ul, 0x7f05281b5000ul}, {0x7f05281b5000ul, 0x7f05281b8000ul},
-    {0x7f05281b8000ul, 0x7f05281b9000ul}, {0x7f05281b9000ul, 0x7f05281ba000ul},
-    {0x7f05281ba000ul, 0x7f05281bc000ul}, {0x7f05281bc000ul, 0x7f05281c1000ul},
-    {0x7f05281c1000ul, 0x7f05281c4000ul}, {0x7f05281c4000ul, 0x7f05281c5000ul},
-    {0x7f05281c5000ul, 0x7f05281c6000ul}, {0x7f05281c6000ul, 0x7f05284e7000ul},
-    {0x7f05284e7000ul, 0x7f052853e000ul}, {0x7f052853e000ul, 0x7f052854e000ul},
-    {0x7f052854e000ul, 0x7f05285c2000ul}, {0x7f05285c2000ul, 0x7f052861c000ul},
-    {0x7f052861c000ul, 0x7f052861d000ul}, {0x7f052861d000ul, 0x7f052861e000ul},
-    {0x7f052861e000ul, 0x7f0528644000ul}, {0x7f0528644000ul, 0x7f052879a000ul},
-    {0x7f052879a000ul, 0x7f05287ed000ul}, {0x7f05287ed000ul, 0x7f05287f1000ul},
-    {0x7f05287f1000ul, 0x7f05287f3000ul}, {0x7f05287f3000ul, 0x7f0528800000ul},
-    {0x7f0528800000ul, 0x7f05288f5000ul}, {0x7f05288f5000ul, 0x7f0528b31000ul},
-    {0x7f0528b31000ul, 0x7f0528c15000ul}, {0x7f0528c15000ul, 0x7f0528c44000ul},
-    {0x7f0528c44000ul, 0x7f0528d78000ul}, {0x7f0528d78000ul, 0x7f0528dba000ul},
-    {0x7f0528dbd000ul, 0x7f0528dbf000ul}, {0x7f0528dbf000ul, 0x7f0528dc1000ul},
-    {0x7f0528dc1000ul, 0x7f0528dc2000ul}, {0x7f0528dc2000ul, 0x7f0528dc3000ul},
-    {0x7f0528dc3000ul, 0x7f0528dc4000ul}, {0x7f0528dc4000ul, 0x7f0528e07000ul},
-    {0x7f0528e09000ul, 0x7f0528e0d000ul}, {0x7f0528e0d000ul, 0x7f0528e14000ul},
-    {0x7f0528e14000ul, 0x7f0528e16000ul}, {0x7f0528e16000ul, 0x7f0528e1a000ul},
-    {0x7f0528e1a000ul, 0x7f0528e1c000ul}, {0x7f0528e1c000ul, 0x7f0528e1e000ul},
-    {0x7f0528e1e000ul, 0x7f0528e1f000ul}, {0x7f0528e1f000ul, 0x7f0528e45000ul},
-    {0x7f0528e45000ul, 0x7f0528e4f000ul}, {0x7f0528e4f000ul, 0x7f0528e51000ul},
-    {0x7f0528e51000ul, 0x7f0528e53000ul}, {0x7ffefde21000ul, 0x7ffefde42000ul},
+    {0x55eb0b74a000ul, 0x55eb0b74b000ul},         {0x55eb0b74b000ul, 0x55eb0b74c000ul},
+    {0x55eb0b74c000ul, 0x55eb0b74d000ul},         {0x55eb0b74d000ul, 0x55eb0b74e000ul},
+    {0x55eb0b74e000ul, 0x55eb0b74f000ul},         {0x55eb384c5000ul, 0x55eb38655000ul},
+    {0x7f0527fc8000ul, 0x7f05280fb000ul},         {0x7f0528108000ul, 0x7f052810b000ul},
+    {0x7f052810b000ul, 0x7f0528110000ul},         {0x7f0528110000ul, 0x7f0528113000ul},
+    {0x7f0528113000ul, 0x7f0528114000ul},         {0x7f0528114000ul, 0x7f0528115000ul},
+    {0x7f0528115000ul, 0x7f0528117000ul},         {0x7f0528117000ul, 0x7f052811a000ul},
+    {0x7f052811a000ul, 0x7f052811c000ul},         {0x7f052811c000ul, 0x7f052811d000ul},
+    {0x7f052811d000ul, 0x7f052811e000ul},         {0x7f052811e000ul, 0x7f052811f000ul},
+    {0x7f052811f000ul, 0x7f0528120000ul},         {0x7f0528120000ul, 0x7f0528121000ul},
+    {0x7f0528121000ul, 0x7f0528122000ul},         {0x7f0528122000ul, 0x7f0528123000ul},
+    {0x7f0528123000ul, 0x7f0528125000ul},         {0x7f0528125000ul, 0x7f0528129000ul},
+    {0x7f0528129000ul, 0x7f052812a000ul},         {0x7f052812a000ul, 0x7f052812b000ul},
+    {0x7f052812b000ul, 0x7f052812c000ul},         {0x7f052812c000ul, 0x7f052812f000ul},
+    {0x7f052812f000ul, 0x7f0528138000ul},         {0x7f0528138000ul, 0x7f052813d000ul},
+    {0x7f052813d000ul, 0x7f052813e000ul},         {0x7f052813e000ul, 0x7f052813f000ul},
+    {0x7f052813f000ul, 0x7f0528143000ul},         {0x7f0528143000ul, 0x7f0528160000ul},
+    {0x7f0528160000ul, 0x7f052816c000ul},         {0x7f052816c000ul, 0x7f052816d000ul},
+    {0x7f052816d000ul, 0x7f052816e000ul},         {0x7f052816e000ul, 0x7f0528170000ul},
+    {0x7f0528170000ul, 0x7f0528172000ul},         {0x7f0528172000ul, 0x7f0528173000ul},
+    {0x7f0528173000ul, 0x7f0528174000ul},         {0x7f0528174000ul, 0x7f0528175000ul},
+    {0x7f0528175000ul, 0x7f0528176000ul},         {0x7f0528176000ul, 0x7f0528178000ul},
+    {0x7f0528178000ul, 0x7f0528179000ul},         {0x7f0528179000ul, 0x7f052817a000ul},
+    {0x7f052817a000ul, 0x7f052817b000ul},         {0x7f052817b000ul, 0x7f052817d000ul},
+    {0x7f052817d000ul, 0x7f052818a000ul},         {0x7f052818a000ul, 0x7f052818c000ul},
+    {0x7f052818c000ul, 0x7f052818d000ul},         {0x7f052818d000ul, 0x7f052818e000ul},
+    {0x7f052818e000ul, 0x7f0528191000ul},         {0x7f0528191000ul, 0x7f05281a4000ul},
+    {0x7f05281a4000ul, 0x7f05281ab000ul},         {0x7f05281ab000ul, 0x7f05281ac000ul},
+    {0x7f05281ac000ul, 0x7f05281ad000ul},         {0x7f05281ae000ul, 0x7f05281b1000ul},
+    {0x7f05281b1000ul, 0x7f05281b5000ul},         {0x7f05281b5000ul, 0x7f05281b8000ul},
+    {0x7f05281b8000ul, 0x7f05281b9000ul},         {0x7f05281b9000ul, 0x7f05281ba000ul},
+    {0x7f05281ba000ul, 0x7f05281bc000ul},         {0x7f05281bc000ul, 0x7f05281c1000ul},
+    {0x7f05281c1000ul, 0x7f05281c4000ul},         {0x7f05281c4000ul, 0x7f05281c5000ul},
+    {0x7f05281c5000ul, 0x7f05281c6000ul},         {0x7f05281c6000ul, 0x7f05284e7000ul},
+    {0x7f05284e7000ul, 0x7f052853e000ul},         {0x7f052853e000ul, 0x7f052854e000ul},
+    {0x7f052854e000ul, 0x7f05285c2000ul},         {0x7f05285c2000ul, 0x7f052861c000ul},
+    {0x7f052861c000ul, 0x7f052861d000ul},         {0x7f052861d000ul, 0x7f052861e000ul},
+    {0x7f052861e000ul, 0x7f0528644000ul},         {0x7f0528644000ul, 0x7f052879a000ul},
+    {0x7f052879a000ul, 0x7f05287ed000ul},         {0x7f05287ed000ul, 0x7f05287f1000ul},
+    {0x7f05287f1000ul, 0x7f05287f3000ul},         {0x7f05287f3000ul, 0x7f0528800000ul},
+    {0x7f0528800000ul, 0x7f05288f5000ul},         {0x7f05288f5000ul, 0x7f0528b31000ul},
+    {0x7f0528b31000ul, 0x7f0528c15000ul},         {0x7f0528c15000ul, 0x7f0528c44000ul},
+    {0x7f0528c44000ul, 0x7f0528d78000ul},         {0x7f0528d78000ul, 0x7f0528dba000ul},
+    {0x7f0528dbd000ul, 0x7f0528dbf000ul},         {0x7f0528dbf000ul, 0x7f0528dc1000ul},
+    {0x7f0528dc1000ul, 0x7f0528dc2000ul},         {0x7f0528dc2000ul, 0x7f0528dc3000ul},
+    {0x7f0528dc3000ul, 0x7f0528dc4000ul},         {0x7f0528dc4000ul, 0x7f0528e07000ul},
+    {0x7f0528e09000ul, 0x7f0528e0d000ul},         {0x7f0528e0d000ul, 0x7f0528e14000ul},
+    {0x7f0528e14000ul, 0x7f0528e16000ul},         {0x7f0528e16000ul, 0x7f0528e1a000ul},
+    {0x7f0528e1a000ul, 0x7f0528e1c000ul},         {0x7f0528e1c000ul, 0x7f0528e1e000ul},
+    {0x7f0528e1e000ul, 0x7f0528e1f000ul},         {0x7f0528e1f000ul, 0x7f0528e45000ul},
+    {0x7f0528e45000ul, 0x7f0528e4f000ul},         {0x7f0528e4f000ul, 0x7f0528e51000ul},
+    {0x7f0528e51000ul, 0x7f0528e53000ul},         {0x7ffefde21000ul, 0x7ffefde42000ul},
     {0xffffffffff600000ul, 0xffffffffff601000ul},
 };
 
@@ -503,8 +506,8 @@ static const unsigned long proc_maps[][2] = {
 static void test_empty_area_proc_maps(void)
 {
     size_t n = sizeof(proc_maps) / sizeof(proc_maps[0]);
-    unsigned long sizes[] = {1, 0x1000, 0x2000, 0x21000, 0x100000, 0x200000, 0x10000000,
-                             0x1000000000ul, 0x500000000000ul};
+    unsigned long sizes[] = {1,        0x1000,     0x2000,         0x21000,         0x100000,
+                             0x200000, 0x10000000, 0x1000000000ul, 0x500000000000ul};
     unsigned long stack = proc_maps[n - 2][0];
     struct maple_tree mt;
     struct model m;
@@ -539,8 +542,8 @@ static void test_empty_area_proc_maps(void)
     for (unsigned long i = 0;; i++) {
         unsigned long start, want_start;
         int want = model_empty_area(&m, 0x10000, stack - 1, 0x40000000000ul, 1, &want_start);
-        int got = mtree_alloc_rrange(&mt, &start, xa(i + 1000), 0x40000000000ul, 0x10000,
-                                     stack - 1);
+        int got =
+            mtree_alloc_rrange(&mt, &start, xa(i + 1000), 0x40000000000ul, 0x10000, stack - 1);
 
         CHECK(got == want);
         if (got)
@@ -592,8 +595,7 @@ static void snapshot(struct maple_tree *mt, struct model *m)
     void *entry;
 
     m->n = 0;
-    mas_for_each(&mas, entry, ULONG_MAX)
-        model_store(m, mas.index, mas.last, entry);
+    mas_for_each(&mas, entry, ULONG_MAX) model_store(m, mas.index, mas.last, entry);
 }
 
 /* An operation made of steps, each one write; step() returns 0, a negative error, or 1 once
@@ -768,8 +770,8 @@ static void test_prealloc(void)
 /* Break each invariant by hand and check that mt_validate() names it. */
 static void test_validate_catches(void)
 {
-    static const char *const expect[] = {"pivots", "parent", "gap", "occupancy", "adjacent NULL",
-                                         "ends with NULL", "type", "data end"};
+    static const char *const expect[] = {"pivots",        "parent",         "gap",  "occupancy",
+                                         "adjacent NULL", "ends with NULL", "type", "data end"};
 
     for (size_t c = 0; c < sizeof(expect) / sizeof(expect[0]); c++) {
         struct maple_tree mt;

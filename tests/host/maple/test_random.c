@@ -82,8 +82,9 @@ int main(int argc, char **argv)
     }
     seed = strtoul(argv[1], NULL, 0);
     ops = strtoul(argv[2], NULL, 0);
-    keys = !strcmp(argv[3], "dense") ? KEYS_DENSE : !strcmp(argv[3], "sparse") ? KEYS_SPARSE
-                                                                                : KEYS_VMA;
+    keys = !strcmp(argv[3], "dense")    ? KEYS_DENSE
+           : !strcmp(argv[3], "sparse") ? KEYS_SPARSE
+                                        : KEYS_VMA;
     flags = !strcmp(argv[4], "alloc") ? MT_FLAGS_ALLOC_RANGE : 0;
     rng_state = seed;
     diff_init(&d, flags, 4);
