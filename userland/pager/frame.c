@@ -84,7 +84,7 @@ uint64_t frame_alloc(void)
     frame_next[idx - 1] = 0;
     nfree--;
     uint64_t pa = frame_pa(idx);
-    memset(physmap(pa), 0, PAGE_SIZE);
+    page_zero(physmap(pa));
     return pa;
 }
 

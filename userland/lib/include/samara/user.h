@@ -49,6 +49,10 @@ long sys_debug_write(const void *buf, size_t len);
 long sys_yield(void);
 long sys_sysinfo(unsigned which);
 
+/* Zero or copy one 4 KiB page, 8 bytes a store (page.c). Both must be page aligned. */
+void page_zero(void *page);
+void page_copy(void *dst, const void *src);
+
 /* Calls on the pager (samara/pager.h). */
 long pager_spawn(const char *path, const char *const argv[]);
 long pager_wait(long pid, int *status, int options);
