@@ -161,7 +161,7 @@ static void ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge, bool
         make_reply(t, r);
         if (sched_current == t)
             sched_current = NULL;
-        if ((int)r->prio >= sched_top_prio() && r->prio >= t->prio) {
+        if (!sched_higher_waiting(r->prio) && r->prio >= t->prio) {
             sched_current = r;
             return;
         }

@@ -198,5 +198,8 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t kernel_pa)
         boot_fail("initrd", "none given (QEMU -initrd)");
     root_start(board.initrd_start, board.initrd_end - board.initrd_start, board.bootargs,
                board.timebase_hz, board.nharts);
+    /* Every sret from now on goes to user mode with interrupts enabled there (trap.S). */
+    csr_clear(sstatus, SSTATUS_SPP);
+    csr_set(sstatus, SSTATUS_SPIE);
     sched_return();
 }

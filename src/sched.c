@@ -15,7 +15,7 @@ struct thread *sched_current;
 uint64_t sched_ticks;
 
 static struct thread *runq_head[SCHED_PRIOS], *runq_tail[SCHED_PRIOS];
-static uint64_t runq_bitmap;
+uint64_t sched_runq_bitmap;
 
 void trap_return(struct thread *t) __attribute__((noreturn));
 
@@ -30,7 +30,7 @@ void sched_enqueue(struct thread *t)
     else
         runq_head[p] = t;
     runq_tail[p] = t;
-    runq_bitmap |= 1ul << p;
+    sched_runq_bitmap |= 1ul << p;
     t->in_runq = true;
 }
 
@@ -48,14 +48,14 @@ void sched_remove(struct thread *t)
     else
         runq_tail[p] = t->qprev;
     if (!runq_head[p])
-        runq_bitmap &= ~(1ul << p);
+        sched_runq_bitmap &= ~(1ul << p);
     t->in_runq = false;
     t->qnext = t->qprev = NULL;
 }
 
 int sched_top_prio(void)
 {
-    return runq_bitmap ? 63 - __builtin_clzl(runq_bitmap) : -1;
+    return sched_runq_bitmap ? 63 - __builtin_clzl(sched_runq_bitmap) : -1;
 }
 
 void sched_switch_to(struct thread *t)
@@ -70,7 +70,7 @@ void sched_switch_to(struct thread *t)
 void sched_yield(void)
 {
     struct thread *c = sched_current;
-    if (c && c->state == TS_RUNNABLE && sched_top_prio() >= c->prio) {
+    if (c && c->state == TS_RUNNABLE && (sched_runq_bitmap >> c->prio) != 0) {
         sched_enqueue(c);
         sched_current = NULL;
     }
@@ -109,7 +109,7 @@ _Noreturn void sched_return(void)
     struct thread *t = sched_current;
     if (t && t->state == TS_RUNNABLE) {
         /* A higher-priority thread woken by this call runs first. */
-        if (sched_top_prio() > (int)t->prio) {
+        if (sched_higher_waiting(t->prio)) {
             sched_enqueue(t);
             t = NULL;
         }

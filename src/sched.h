@@ -9,12 +9,20 @@
 #ifndef SCHED_H
 #define SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct thread;
 
 extern struct thread *sched_current;
 extern uint64_t sched_ticks;
+extern uint64_t sched_runq_bitmap; /* bit p: a thread of priority p is waiting to run */
+
+/* True when a thread of priority higher than prio waits in the run queue. */
+static inline bool sched_higher_waiting(unsigned prio)
+{
+    return (sched_runq_bitmap >> prio) >> 1 != 0;
+}
 
 void sched_enqueue(struct thread *t);
 void sched_remove(struct thread *t);

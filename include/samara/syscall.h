@@ -3,7 +3,8 @@
  *
  * A system call is `ecall` with the number in a7 and arguments in a0..a6. The kernel returns
  * a0 = result (>= 0) or a negative samara/errno.h code. IPC calls also return the message in
- * a1..a5 and the sender's badge in a6 (see samara/ipc.h). All other registers are preserved.
+ * a1..a5 and the sender's badge in a6 (see samara/ipc.h). t0..t6 are clobbered (the kernel
+ * does not save them on a system call); all other registers are preserved.
  *
  * Capabilities are named by their slot number in the calling task's capability table
  * (samara/cap.h). Each call checks the slot's type and rights before doing anything: a call

@@ -32,14 +32,58 @@ long sys4(long n, long a0, long a1, long a2, long a3);
 long sys5(long n, long a0, long a1, long a2, long a3, long a4);
 long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5);
 
-struct ipc_msg ipc_call(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-                        uint64_t w3);
-long ipc_send(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
-struct ipc_msg ipc_recv(unsigned long ep, unsigned long reply_slot);
-long ipc_reply(unsigned long reply_slot, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-               uint64_t w3);
-struct ipc_msg ipc_reply_recv(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1,
-                              uint64_t w2, uint64_t w3, unsigned long reply_slot);
+/*
+ * The IPC calls, inline so that the message stays in registers (samara/syscall.h: a0 = ep or
+ * reply slot, a1 = tag, a2..a5 = words, a6 = reply slot for reply_recv; they return a0 = 0 or
+ * an error, a1 = tag, a2..a5 = words, a6 = badge).
+ */
+static inline struct ipc_msg ipc_syscall(long n, uint64_t a0, uint64_t a1, uint64_t a2,
+                                         uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)
+{
+    register uint64_t r0 __asm__("a0") = a0;
+    register uint64_t r1 __asm__("a1") = a1;
+    register uint64_t r2 __asm__("a2") = a2;
+    register uint64_t r3 __asm__("a3") = a3;
+    register uint64_t r4 __asm__("a4") = a4;
+    register uint64_t r5 __asm__("a5") = a5;
+    register uint64_t r6 __asm__("a6") = a6;
+    register long r7 __asm__("a7") = n;
+    __asm__ volatile("ecall"
+                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6)
+                     : "r"(r7)
+                     : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
+    return (struct ipc_msg){(int64_t)r0, r1, {r2, r3, r4, r5}, r6};
+}
+
+static inline struct ipc_msg ipc_call(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1,
+                                      uint64_t w2, uint64_t w3)
+{
+    return ipc_syscall(SYS_CALL, ep, tag, w0, w1, w2, w3, 0);
+}
+
+static inline long ipc_send(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1,
+                            uint64_t w2, uint64_t w3)
+{
+    return ipc_syscall(SYS_SEND, ep, tag, w0, w1, w2, w3, 0).err;
+}
+
+static inline struct ipc_msg ipc_recv(unsigned long ep, unsigned long reply_slot)
+{
+    return ipc_syscall(SYS_RECV, ep, reply_slot, 0, 0, 0, 0, 0);
+}
+
+static inline long ipc_reply(unsigned long reply_slot, uint64_t tag, uint64_t w0, uint64_t w1,
+                             uint64_t w2, uint64_t w3)
+{
+    return ipc_syscall(SYS_REPLY, reply_slot, tag, w0, w1, w2, w3, 0).err;
+}
+
+static inline struct ipc_msg ipc_reply_recv(unsigned long ep, uint64_t tag, uint64_t w0,
+                                            uint64_t w1, uint64_t w2, uint64_t w3,
+                                            unsigned long reply_slot)
+{
+    return ipc_syscall(SYS_REPLY_RECV, ep, tag, w0, w1, w2, w3, reply_slot);
+}
 
 /* This thread's IPC buffer (words 4.. of long messages), as set up by the pager. */
 struct ipc_buffer *ipc_buffer(void);

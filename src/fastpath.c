@@ -1,0 +1,194 @@
+/*
+ * fastpath.c - the IPC fast paths: call and reply_recv when nothing unusual is going on.
+ *
+ * The common shape of client/server IPC (and of a page fault through the pager) is: a client
+ * calls an endpoint its server is already waiting on, the server answers with reply_recv and
+ * nobody else is waiting on that endpoint. For that shape these functions do the whole job
+ * with a handful of checks and register copies, and switch straight to the other thread,
+ * skipping the general scheduler. When any check fails they return and the general path in
+ * endpoint.c handles the call, with the same result (only slower). They never fail a call.
+ *
+ * Conditions, as in seL4's fastpath: message in registers only (<= 4 words); the other thread
+ * has a priority at least as high as any runnable thread's; reply slots are empty; for a
+ * fault reply, one mapping (or a plain resume).
+ */
+#include <samara/ipc.h>
+
+#include "endpoint.h"
+#include "kernel.h"
+#include "sched.h"
+#include "task.h"
+#include "thread.h"
+#include "vspace.h"
+
+void trap_return(struct thread *t) __attribute__((noreturn));
+
+static struct cap *slot_of(struct task *task, uint64_t slot)
+{
+    if (slot >= CAP_SLOTS)
+        return NULL;
+    struct cap *page = task->captab[slot / CAPS_PER_PAGE];
+    return page ? &page[slot % CAPS_PER_PAGE] : NULL;
+}
+
+static inline _Noreturn void switch_to(struct thread *next)
+{
+    sched_current = next;
+    if (__builtin_expect(next->task != active_task, 0))
+        task_activate(next->task);
+    trap_return(next);
+}
+
+void fastpath_call(struct thread *t)
+{
+    struct cap *c = slot_of(t->task, t->ctx[REG_A0]);
+    if (!c || c->type != CAP_ENDPOINT || !(c->rights & CAP_R_SEND) ||
+        IPC_TAG_LEN(t->ctx[REG_A1]) > IPC_REG_WORDS)
+        return;
+    struct endpoint *ep = (struct endpoint *)c->obj;
+    struct thread *r = ep->recvq.head;
+    if (!r || r->prio < t->prio || sched_higher_waiting(r->prio))
+        return;
+    struct cap *rs = slot_of(r->task, r->reply_slot);
+    if (!rs || rs->type != CAP_NULL)
+        return;
+
+    /* r is the head of the receive queue. */
+    ep->recvq.head = r->qnext;
+    if (r->qnext)
+        r->qnext->qprev = NULL;
+    else
+        ep->recvq.tail = NULL;
+    r->qnext = NULL;
+    r->blocked_on = NULL;
+    ep->obj.refs--; /* the capability t used still holds one */
+    r->ctx[REG_A0] = 0;
+    r->ctx[REG_A1] = t->ctx[REG_A1];
+    r->ctx[REG_A2] = t->ctx[REG_A2];
+    r->ctx[REG_A3] = t->ctx[REG_A3];
+    r->ctx[REG_A4] = t->ctx[REG_A4];
+    r->ctx[REG_A5] = t->ctx[REG_A5];
+    r->ctx[REG_A6] = c->word;
+    rs->type = CAP_REPLY;
+    rs->rights = 0;
+    rs->obj = (uint64_t)t;
+    rs->word = ++t->reply_seq;
+    t->obj.refs++;
+    t->state = TS_BLOCKED_REPLY;
+    r->state = TS_RUNNABLE;
+    switch_to(r);
+}
+
+/*
+ * A page fault, delivered on the fast path: the fault endpoint's handler is waiting, so the
+ * fault message goes straight into its registers and it runs next. The faulting thread's
+ * registers stay as they are (it will retry the access). Returns when it does not apply.
+ */
+void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t access)
+{
+    struct cap *c = &t->fault_ep;
+    if (c->type != CAP_ENDPOINT)
+        return;
+    struct endpoint *ep = (struct endpoint *)c->obj;
+    struct thread *r = ep->recvq.head;
+    if (!r || r->prio < t->prio || sched_higher_waiting(r->prio))
+        return;
+    struct cap *rs = slot_of(r->task, r->reply_slot);
+    if (!rs || rs->type != CAP_NULL)
+        return;
+
+    ep->recvq.head = r->qnext;
+    if (r->qnext)
+        r->qnext->qprev = NULL;
+    else
+        ep->recvq.tail = NULL;
+    r->qnext = NULL;
+    r->blocked_on = NULL;
+    ep->obj.refs--; /* t's fault endpoint capability still holds one */
+    t->fault_msg[0] = addr;
+    t->fault_msg[1] = access;
+    t->fault_msg[2] = t->ctx[REG_PC];
+    t->fault_msg[3] = cause;
+    t->fault_pending = true;
+    r->ctx[REG_A0] = 0;
+    r->ctx[REG_A1] = IPC_TAG(IPC_LABEL_FAULT, 4);
+    r->ctx[REG_A2] = addr;
+    r->ctx[REG_A3] = access;
+    r->ctx[REG_A4] = t->ctx[REG_PC];
+    r->ctx[REG_A5] = cause;
+    r->ctx[REG_A6] = c->word;
+    rs->type = CAP_REPLY;
+    rs->rights = 0;
+    rs->obj = (uint64_t)t;
+    rs->word = ++t->reply_seq;
+    t->obj.refs++;
+    t->state = TS_BLOCKED_REPLY;
+    r->state = TS_RUNNABLE;
+    switch_to(r);
+}
+
+/*
+ * A fault reply on the fast path: one mapping, or a resume. Returns false (with nothing
+ * changed, or a mapping the general path will simply install again) to leave it to endpoint.c,
+ * which also reports errors. Kept out of line so the plain reply path stays short.
+ */
+static __attribute__((noinline)) bool fast_fault_reply(struct thread *t, struct thread *caller,
+                                                       uint64_t tag)
+{
+    uint64_t label = IPC_TAG_LABEL(tag);
+    if (label == FAULT_REPLY_MAP && IPC_TAG_LEN(tag) == 4) {
+        struct vspace_map_req req;
+        uint64_t w0 = t->ctx[REG_A2];
+        if (vspace_map_decode(t->task, caller->task, w0 & ~0xffful, t->ctx[REG_A3],
+                              t->ctx[REG_A4], t->ctx[REG_A5], w0 & 0xfff, &req) ||
+            vspace_map_perform(caller->task, &req))
+            return false;
+    } else if (label != FAULT_REPLY_RESUME) {
+        return false;
+    }
+    caller->fault_pending = false;
+    return true;
+}
+
+void fastpath_reply_recv(struct thread *t)
+{
+    struct cap *rs = slot_of(t->task, t->ctx[REG_A6]);
+    if (!rs || rs->type != CAP_REPLY)
+        return;
+    struct thread *caller = (struct thread *)rs->obj;
+    uint64_t tag = t->ctx[REG_A1];
+    if (caller->state != TS_BLOCKED_REPLY || caller->reply_seq != rs->word ||
+        IPC_TAG_LEN(tag) > IPC_REG_WORDS)
+        return;
+    if (caller->prio < t->prio || sched_higher_waiting(caller->prio))
+        return;
+    struct cap *c = slot_of(t->task, t->ctx[REG_A0]);
+    if (!c || c->type != CAP_ENDPOINT || !(c->rights & CAP_R_RECV))
+        return;
+    struct endpoint *ep = (struct endpoint *)c->obj;
+    if (ep->sendq.head)
+        return;
+
+    if (caller->fault_pending) {
+        if (!fast_fault_reply(t, caller, tag))
+            return;
+    } else {
+        caller->ctx[REG_A0] = 0;
+        caller->ctx[REG_A1] = tag;
+        caller->ctx[REG_A2] = t->ctx[REG_A2];
+        caller->ctx[REG_A3] = t->ctx[REG_A3];
+        caller->ctx[REG_A4] = t->ctx[REG_A4];
+        caller->ctx[REG_A5] = t->ctx[REG_A5];
+    }
+    rs->type = CAP_NULL;
+    rs->obj = rs->word = 0;
+    caller->obj.refs--; /* a live thread holds a reference on itself */
+    caller->state = TS_RUNNABLE;
+
+    t->reply_slot = t->ctx[REG_A6];
+    t->state = TS_BLOCKED_RECV;
+    t->blocked_on = ep;
+    ep->obj.refs++;
+    tqueue_push(&ep->recvq, t);
+    switch_to(caller);
+}
