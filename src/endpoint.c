@@ -221,9 +221,11 @@ void sys_send(struct thread *t)
 /* Check the reply slot a receiver names: in range, page allocated, empty or a reply cap. */
 static int check_reply_slot(struct thread *t, uint64_t slot)
 {
+    if (slot == 0 || slot >= CAP_SLOTS)
+        return -EBADF; /* slot 0 means "none" everywhere */
     struct cap *c = cap_slot(t->task, slot, true);
     if (!c)
-        return slot >= CAP_SLOTS ? -EBADF : -ENOMEM;
+        return -ENOMEM;
     if (c->type != CAP_NULL && c->type != CAP_REPLY)
         return -EEXIST;
     return 0;
@@ -304,7 +306,11 @@ static int fault_reply(struct thread *t, struct thread *caller)
     return 0;
 }
 
-/* Use the reply capability in slot; returns 0 or an error (the capability then survives). */
+/*
+ * Use the reply capability in slot. Returns 0, or an error: -EBADF (no reply capability),
+ * -ESRCH (the caller is gone or was answered: the stale capability is deleted), or the
+ * fault reply's error (the capability survives, so the replier can answer again).
+ */
 static int do_reply(struct thread *t, uint64_t slot, bool must_exist)
 {
     struct cap *c = cap_slot(t->task, slot, false);

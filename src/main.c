@@ -141,8 +141,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t kernel_pa)
     const char *why = NULL;
     if (dtb_pa == 0 || dtb_size > (4u << 20) || fdt_board_parse(dtb, dtb_size, &board, &why))
         boot_fail("device tree", why ? why : "no DTB or size over 4 MiB");
-    if (board.test_dev_base)
-        platform_test_dev = board.test_dev_base;
+    platform_test_dev = board.test_dev_base; /* the DTB is good: trust it, device or none */
     platform_timebase_hz = board.timebase_hz;
     uart_init(board.uart.kind == FDT_UART_NS16550A ? UART_NS16550A : UART_SIFIVE,
               pa_to_kva(board.uart.base), board.uart.reg_shift,
@@ -151,13 +150,20 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t kernel_pa)
     const struct fdt_hart *hart = boot_hart(hartid);
     if (!hart)
         boot_fail("device tree", "no cpu node for the boot hart");
-    char arg[16];
+    /* Kernel bootargs are those before init=: the rest is the first program's. */
+    char kargs[FDT_BOARD_BOOTARGS], arg[16];
+    size_t klen = 0;
+    for (const char *p = board.bootargs; *p && strncmp(p, "init=", 5); klen = (size_t)(p - board.bootargs)) {
+        while (*p && *p != ' ')
+            p++;
+        while (*p == ' ')
+            p++;
+    }
+    memcpy(kargs, board.bootargs, klen);
+    kargs[klen] = 0;
     unsigned levels = 4;
-    if (hart->mmu_levels == 3 || (bootarg(board.bootargs, "mmu", arg, sizeof(arg)) &&
-                                  !strcmp(arg, "sv39")))
+    if (hart->mmu_levels == 3 || (bootarg(kargs, "mmu", arg, sizeof(arg)) && !strcmp(arg, "sv39")))
         levels = 3;
-    if (hart->mmu_levels && hart->mmu_levels < 3)
-        boot_fail("device tree", "boot hart has no Sv39 paging");
 
     /* 2. Free memory. */
     find_free_memory(kernel_pa, dtb_pa, dtb_size);
@@ -198,7 +204,10 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t kernel_pa)
         boot_fail("initrd", "none given (QEMU -initrd)");
     root_start(board.initrd_start, board.initrd_end - board.initrd_start, board.bootargs,
                board.timebase_hz, board.nharts);
-    /* Every sret from now on goes to user mode with interrupts enabled there (trap.S). */
+    /* Every sret from now on goes to user mode with interrupts enabled there (trap.S). User
+     * code is soft-float and the kernel keeps no FP state: FS = Off makes any FP instruction
+     * an illegal-instruction fault (SIGILL) instead of silently sharing registers. */
+    csr_clear(sstatus, SSTATUS_FS);
     csr_clear(sstatus, SSTATUS_SPP);
     csr_set(sstatus, SSTATUS_SPIE);
     sched_return();

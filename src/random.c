@@ -5,7 +5,7 @@
  * runs the block function from the current key, uses the first 32 bytes of output as the next
  * key and the rest as output, so a later compromise of the state reveals nothing earlier.
  * Entropy is mixed by XOR into the key followed by one block to diffuse it. Sources: the DTB
- * `rng-seed` (QEMU virt gives 64 fresh bytes each boot) and the low bits of rdtime/rdcycle
+ * `rng-seed` (QEMU 7.2 virt gives 32 fresh bytes each boot) and the low bits of rdtime/rdcycle
  * around variable-latency work (weak, but all sifive_u offers; OpenSBI 1.1 does not delegate
  * the Zkr `seed` CSR to S-mode).
  */

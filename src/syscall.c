@@ -328,7 +328,7 @@ static void sys_cap_delete(struct thread *t)
 static void sys_cap_info(struct thread *t)
 {
     struct cap *c = cap_slot(t->task, ARG(t, 0), false);
-    ret(t, c ? (int64_t)(c->type | (unsigned)c->rights << 8) : -EBADF);
+    ret(t, c && c->type ? (int64_t)(c->type | (unsigned)c->rights << 8) : -EBADF);
 }
 
 static void sys_mem_derive(struct thread *t)

@@ -67,8 +67,11 @@ int vspace_map_perform(struct task *target, const struct vspace_map_req *r)
     for (uint64_t i = 0; i < r->npages; i++) {
         uint64_t va = r->va + i * psize;
         int err = mmu_map(target->root, va, r->pa + i * psize, r->level, r->pte_perms);
-        if (err)
+        if (err) {
+            if (r->npages > 64)
+                task_flush(target); /* pages replaced before the failure */
             return err;
+        }
         if (r->npages <= 64)
             task_flush_page(target, va);
     }
@@ -82,7 +85,8 @@ int vspace_map_perform(struct task *target, const struct vspace_map_req *r)
  * then to apply fn. Missing tables are skipped a whole table at a time.
  */
 static int for_each_leaf(struct task *t, uint64_t va, uint64_t len, bool check,
-                         void (*fn)(struct task *, pte_t *, uint64_t, unsigned), unsigned arg)
+                         void (*fn)(struct task *, pte_t *, uint64_t, unsigned), unsigned arg,
+                         uint64_t allowed)
 {
     uint64_t end = va + len;
     uint64_t n = 0;
@@ -94,6 +98,8 @@ static int for_each_leaf(struct task *t, uint64_t va, uint64_t len, bool check,
         if (e) {
             if (check && (va & (size - 1) || next > end))
                 return -EINVAL;
+            if (check && (allowed & ~*e & PTE_RWX))
+                return -EPERM;
             if (!check) {
                 fn(t, e, va, arg);
                 n++;
@@ -132,9 +138,9 @@ int vspace_unmap(struct task *t, uint64_t va, uint64_t len)
 {
     int err = check_range(t, va, len);
     if (!err)
-        err = for_each_leaf(t, va, len, true, leaf_clear, 0);
+        err = for_each_leaf(t, va, len, true, leaf_clear, 0, 0);
     if (!err)
-        err = for_each_leaf(t, va, len, false, leaf_clear, 0);
+        err = for_each_leaf(t, va, len, false, leaf_clear, 0, 0);
     return err;
 }
 
@@ -143,10 +149,11 @@ int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
     int err = check_range(t, va, len);
     if (!err && (!perms || perms & ~MAP_PERM_MASK || (perms & MAP_PERM_W && !(perms & MAP_PERM_R))))
         err = -EINVAL;
+    /* Only taking rights away: giving them needs the memory capability, i.e. SYS_MAP. */
     if (!err)
-        err = for_each_leaf(t, va, len, true, leaf_protect, perms);
+        err = for_each_leaf(t, va, len, true, leaf_protect, perms, perms_to_pte(perms));
     if (!err)
-        err = for_each_leaf(t, va, len, false, leaf_protect, perms);
+        err = for_each_leaf(t, va, len, false, leaf_protect, perms, 0);
     return err;
 }
 

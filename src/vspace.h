@@ -38,7 +38,11 @@ int vspace_map_perform(struct task *target, const struct vspace_map_req *r);
 /* Remove the mappings in [va, va+len); -EINVAL if misaligned, outside user space or if it
  * would cut a superpage. Holes are fine. */
 int vspace_unmap(struct task *target, uint64_t va, uint64_t len);
-/* Change the permissions of the mappings in [va, va+len); same errors. */
+/*
+ * Change the permissions of the mappings in [va, va+len); same errors, and -EPERM if that
+ * would add a permission a mapping does not have (adding one needs the memory capability:
+ * map the frame again).
+ */
 int vspace_protect(struct task *target, uint64_t va, uint64_t len, unsigned perms);
 /* pa | perms of the mapping at va, or -EFAULT. */
 int64_t vspace_translate(struct task *target, uint64_t va);

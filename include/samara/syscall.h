@@ -7,8 +7,11 @@
  * does not save them on a system call); all other registers are preserved.
  *
  * Capabilities are named by their slot number in the calling task's capability table
- * (samara/cap.h). Each call checks the slot's type and rights before doing anything: a call
- * either fails with no effect or succeeds (docs/ABI.md gives the exact contract of each).
+ * (samara/cap.h). Each call checks the slot's type and rights before doing anything, and a
+ * call that fails its checks has no effect. Two can fail part-way, with what was done kept:
+ * SYS_MAP (and a fault reply) running out of kernel memory for page tables after mapping
+ * some pages, and SYS_REPLY_RECV whose reply succeeded but whose receive failed
+ * (docs/ABI.md gives the exact contract of each).
  */
 #ifndef SAMARA_SYSCALL_H
 #define SAMARA_SYSCALL_H

@@ -70,10 +70,15 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     }
     uint64_t va = addr & ~(PAGE_SIZE - 1);
     long t = sys2(SYS_TRANSLATE, proc_task_slot(p), (long)va);
-    if (t >= 0) {
+    if (t >= 0 && (t & need)) {
         /* Already mapped with the rights needed: another thread got there first. */
         r->send = true;
         r->tag = IPC_TAG(FAULT_REPLY_RESUME, 0);
+        return;
+    }
+    if (t >= 0) {
+        /* Mapped, allowed by the region, and still refused: an access fault (PMP). */
+        kill_reply(p, PAGER_SIGBUS, "access fault on a mapped page", addr, pc, r);
         return;
     }
     uint64_t pa = frame_alloc();

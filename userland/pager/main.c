@@ -92,8 +92,13 @@ static void do_spawn(struct proc *p, const struct ipc_msg *m, struct reply *r)
     char *argv[32];
     int argc = 0;
     char *path = buf;
-    for (char *s = buf + strlen(buf) + 1; s < buf + len && argc < 31; s += strlen(s) + 1)
+    for (char *s = buf + strlen(buf) + 1; s < buf + len; s += strlen(s) + 1) {
+        if (argc == 31) {
+            r->w[0] = (uint64_t)-SAMARA_E2BIG;
+            return;
+        }
         argv[argc++] = s;
+    }
     argv[argc] = NULL;
     r->w[0] = (uint64_t)proc_spawn(p->pid, path, argv, argc);
 }
@@ -225,10 +230,16 @@ static void start_init(void)
     strncpy(args, p ? p + 5 : "/sbin/init", sizeof(args) - 1);
     char *argv[32];
     int argc = 0;
-    for (char *s = strtok(args, " "); s && argc < 31; s = strtok(NULL, " "))
-        argv[argc++] = s;
+    long pid = 0;
+    for (char *s = strtok(args, " "); s; s = strtok(NULL, " ")) {
+        if (argc == 31)
+            pid = -SAMARA_E2BIG;
+        else
+            argv[argc++] = s;
+    }
     argv[argc] = NULL;
-    long pid = argc ? proc_spawn(0, argv[0], argv, argc) : -SAMARA_EINVAL;
+    if (!pid)
+        pid = argc ? proc_spawn(0, argv[0], argv, argc) : -SAMARA_EINVAL;
     if (pid != 1) {
         printf("pager: cannot start init %s: error %ld\n", argc ? argv[0] : "(none)", pid);
         sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 127);

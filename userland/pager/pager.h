@@ -20,9 +20,11 @@
 
 /* Capability slots of the pager's own table. */
 #define SLOT_EP 5             /* the pager's endpoint (unbadged) */
-#define SLOT_REPLY_FIRST 16   /* reply capabilities: the receive slot and deferred replies */
-#define SLOT_REPLY_LAST 95
-#define SLOT_PROC_BASE 128    /* process p: task at base + 4p, thread + 1, badged ep + 2 */
+/* Slots CAP_ROOT_FIRST_MEM .. + BOOTINFO_MAX_MEM - 1 hold the memory capabilities. */
+#define SLOT_REPLY_FIRST 64   /* reply capabilities: the receive slot and deferred replies */
+#define SLOT_REPLY_LAST 191
+#define SLOT_PROC_BASE 256    /* process p: task at base + 4p, thread + 1, badged ep + 2 */
+_Static_assert(CAP_ROOT_FIRST_MEM + BOOTINFO_MAX_MEM <= SLOT_REPLY_FIRST, "slot layout");
 
 extern const struct bootinfo *bootinfo;
 extern uint64_t task_size;

@@ -7,7 +7,7 @@
  */
 #include "pager.h"
 
-static uint64_t slot_used[2];
+static uint64_t slot_used[(SLOT_REPLY_LAST - SLOT_REPLY_FIRST + 64) / 64];
 
 unsigned reply_slot_take(void)
 {

@@ -300,6 +300,22 @@ static int c_segv(void)
     return 0;
 }
 
+static int c_fp(void)
+{
+    __asm__ volatile(".word 0xf2000053"); /* fmv.d.x f0, zero */
+    return 0;
+}
+
+static int t_fp_is_sigill(void)
+{
+    /* User space is soft-float; the kernel keeps FP off, so an FP instruction is SIGILL. */
+    long st = kt_run_child("_fp");
+    CHECK(st >= 0);
+    CHECK(WIFSIGNALED(st));
+    CHECK_EQ(WTERMSIG(st), 4);
+    return 0;
+}
+
 static int t_unhandled_fault_kills_task(void)
 {
     long before = pager_free_frames();
@@ -418,6 +434,15 @@ static int t_bad_syscalls(void)
     CHECK_EQ(sys3(SYS_UNMAP, CAP_PROC_TASK, SCRATCH_VA, 0), -SAMARA_EINVAL);
     CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, 0), -SAMARA_EINVAL);
     CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, 8), -SAMARA_EINVAL);
+    /* protect can take rights away but not add them: that needs the memory capability. */
+    CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, S_MEM, (long)pa, 1, MAP_PERM_R), 0);
+    CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, rw), -SAMARA_EPERM);
+    CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, MAP_PERM_R | MAP_PERM_X),
+             -SAMARA_EPERM);
+    CHECK_EQ(sys2(SYS_TRANSLATE, CAP_PROC_TASK, SCRATCH_VA) & 7, MAP_PERM_R);
+    CHECK_EQ(sys2(SYS_ENDPOINT_CREATE, CAP_PROC_CONTROL, S_EP), 0);
+    CHECK_EQ(ipc_recv(S_EP, 0).err, -SAMARA_EBADF);
+    CHECK_EQ(sys1(SYS_CAP_INFO, 900), -SAMARA_EBADF);
 
     CHECK_EQ(sys5(SYS_CAP_COPY, CAP_PROC_PAGER, 0, 0, CAP_R_ALL, 0), -SAMARA_EBADF);
     CHECK_EQ(sys5(SYS_CAP_COPY, CAP_PROC_PAGER, 0, CAP_SLOTS, CAP_R_ALL, 0), -SAMARA_EBADF);
@@ -587,6 +612,7 @@ const struct ktest kernel_tests[] = {
     {"fault_exec", t_fault_exec, "fetch fault reaches the handler; map-and-resume"},
     {"write_readonly_faults", t_write_readonly_faults, "a write to a read-only page faults"},
     {"unhandled_fault_kills_task", t_unhandled_fault_kills_task, "SIGSEGV kills only that task"},
+    {"fp_is_sigill", t_fp_is_sigill, "an FP instruction is SIGILL (no FP state)"},
     {"fault_in_other_task", t_fault_in_other_task, "a hand-built task's fault, badge, destroy"},
     {"timer_preempts", t_timer_preempts, "the timer preempts a spinning thread"},
     {"bad_syscalls", t_bad_syscalls, "bad numbers and arguments return errors"},
@@ -599,6 +625,7 @@ const struct ktest kernel_tests[] = {
     {"superpage_map", t_superpage_map, "2 MiB mappings: map, protect, unmap"},
     {"_write_text", c_write_text, "(child) write to own text"},
     {"_segv", c_segv, "(child) store to an unmapped address"},
+    {"_fp", c_fp, "(child) execute an FP instruction"},
     {"_exit42", c_exit42, "(child) exit(42)"},
     {"_spin", c_spin, "(child) spin forever"},
     {"_touch", c_touch, "(child) touch heap and stack"},
