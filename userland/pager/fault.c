@@ -15,10 +15,7 @@
 
 static struct region *region_find(struct proc *p, uint64_t addr)
 {
-    for (unsigned i = 0; i < p->nregions; i++)
-        if (addr >= p->regions[i].start && addr < p->regions[i].end)
-            return &p->regions[i];
-    return NULL;
+    return mtree_load(&p->vmas, addr);
 }
 
 static void fill_page(const struct region *r, uint64_t va, uint64_t pa)

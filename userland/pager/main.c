@@ -273,6 +273,7 @@ void pager_main(const struct bootinfo *bi)
     map_physmap(ib, (bi->initrd_base + bi->initrd_size - ib + PAGE_SIZE - 1) / PAGE_SIZE,
                 CAP_ROOT_INITRD, MAP_PERM_R);
     frame_init();
+    node_init();
     if (sys2(SYS_ENDPOINT_CREATE, CAP_ROOT_CONTROL, SLOT_EP)) {
         printf("pager: cannot create its endpoint\n");
         sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 5);

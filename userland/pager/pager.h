@@ -15,6 +15,8 @@
 #include <samara/bootinfo.h>
 #include <samara/user.h>
 
+#include "maple/maple_tree.h"
+
 #define PAGE_SIZE 4096ul
 #define PHYSMAP_BASE 0x1000000000ul /* the pager sees physical address pa at PHYSMAP_BASE + pa */
 
@@ -49,7 +51,14 @@ unsigned frame_cap_slot(uint64_t pa);
 void frame_list_add(uint32_t *head, uint64_t pa);
 void frame_list_free_all(uint32_t *head);
 
-/* Regions of a process's address space (the VMA tree replaces this list in the next issue). */
+/* node.c: maple-tree nodes for every tree the pager keeps. */
+void node_init(void);
+uint64_t node_pool_frames(void);
+
+/*
+ * Regions of a process's address space: kept in p->regions, indexed by the maple tree
+ * p->vmas over [start, end - 1] (the full VMA structure comes with the mmap family).
+ */
 #define REGION_MAX 16
 struct region {
     uint64_t start, end;  /* [start, end), page aligned */
@@ -69,6 +78,7 @@ struct proc {
     int status;           /* wait status once a zombie */
     unsigned nregions;
     struct region regions[REGION_MAX];
+    struct maple_tree vmas;  /* address -> struct region * */
     uint32_t frames;      /* list of the frames it owns */
     bool waiting;         /* blocked in PAGER_WAIT */
     long wait_pid;

@@ -82,7 +82,12 @@ static long add_region(struct proc *p, struct region r)
 {
     if (p->nregions == REGION_MAX)
         return -SAMARA_E2BIG;
-    p->regions[p->nregions++] = r;
+    struct region *slot = &p->regions[p->nregions];
+    *slot = r;
+    int err = mtree_insert_range(&p->vmas, r.start, r.end - 1, slot);
+    if (err)
+        return err == -ENOMEM ? -SAMARA_ENOMEM : -SAMARA_EINVAL;
+    p->nregions++;
     return 0;
 }
 
@@ -124,6 +129,7 @@ static struct proc *proc_alloc(void)
     for (unsigned i = 0; i < PROC_MAX; i++) {
         if (procs[i].state == PROC_FREE) {
             memset(&procs[i], 0, sizeof(procs[i]));
+            mtree_init(&procs[i].vmas, MT_FLAGS_ALLOC_RANGE);
             return &procs[i];
         }
     }
@@ -138,6 +144,8 @@ static void proc_discard(struct proc *p)
     for (unsigned i = 0; i < 3; i++)
         sys1(SYS_CAP_DELETE, base + i);
     frame_list_free_all(&p->frames);
+    mtree_destroy(&p->vmas);
+    p->nregions = 0;
     if (p->waiting) {
         sys1(SYS_CAP_DELETE, p->wait_reply);
         reply_slot_release(p->wait_reply);

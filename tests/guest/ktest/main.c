@@ -14,11 +14,38 @@
 
 #define KT_TIMEOUT_S 20
 
+/* The test tables, one per file of tests, seen as one list. */
+static const struct {
+    const struct ktest *tests;
+    const unsigned *count;
+} tables[] = {
+    {kernel_tests, &kernel_tests_count},
+    {maple_tests, &maple_tests_count},
+};
+
+static unsigned total(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+        n += *tables[i].count;
+    return n;
+}
+
+static const struct ktest *test_at(unsigned k)
+{
+    for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (k < *tables[i].count)
+            return &tables[i].tests[k];
+        k -= *tables[i].count;
+    }
+    return NULL;
+}
+
 static const struct ktest *find(const char *name)
 {
-    for (unsigned i = 0; i < kernel_tests_count; i++)
-        if (!strcmp(kernel_tests[i].name, name))
-            return &kernel_tests[i];
+    for (unsigned i = 0; i < total(); i++)
+        if (!strcmp(test_at(i)->name, name))
+            return test_at(i);
     return NULL;
 }
 
@@ -85,17 +112,17 @@ int main(int argc, char **argv)
         return r;
     }
     if (argc == 2 && !strcmp(argv[1], "list")) {
-        for (unsigned i = 0; i < kernel_tests_count; i++)
-            printf("%-28s %s\n", kernel_tests[i].name, kernel_tests[i].what);
+        for (unsigned i = 0; i < total(); i++)
+            printf("%-28s %s\n", test_at(i)->name, test_at(i)->what);
         return 0;
     }
     unsigned n = 0, failed = 0;
-    for (unsigned i = 0; i < kernel_tests_count; i++)
-        n += selected(&kernel_tests[i], argc, argv);
+    for (unsigned i = 0; i < total(); i++)
+        n += selected(test_at(i), argc, argv);
     printf("TAP version 13\n1..%u\n", n);
     unsigned k = 0;
-    for (unsigned i = 0; i < kernel_tests_count; i++) {
-        const struct ktest *t = &kernel_tests[i];
+    for (unsigned i = 0; i < total(); i++) {
+        const struct ktest *t = test_at(i);
         if (!selected(t, argc, argv))
             continue;
         bool ok = run_one(t);
