@@ -139,8 +139,8 @@ static __attribute__((noinline)) bool fast_fault_reply(struct thread *t, struct 
     if (label == FAULT_REPLY_MAP && IPC_TAG_LEN(tag) == 4) {
         struct vspace_map_req req;
         uint64_t w0 = t->ctx[REG_A2];
-        if (vspace_map_decode(t->task, caller->task, w0 & ~0xffful, t->ctx[REG_A3],
-                              t->ctx[REG_A4], t->ctx[REG_A5], w0 & 0xfff, &req) ||
+        if (vspace_map_decode(t->task, caller->task, w0 & ~0xffful, t->ctx[REG_A3], t->ctx[REG_A4],
+                              t->ctx[REG_A5], w0 & 0xfff, &req) ||
             vspace_map_perform(caller->task, &req))
             return false;
     } else if (label != FAULT_REPLY_RESUME) {

@@ -16,21 +16,21 @@
 
 #include <samara/errno.h>
 
-#define EPERM SAMARA_EPERM
+#define EPERM  SAMARA_EPERM
 #define ENOENT SAMARA_ENOENT
-#define ESRCH SAMARA_ESRCH
-#define EBADF SAMARA_EBADF
+#define ESRCH  SAMARA_ESRCH
+#define EBADF  SAMARA_EBADF
 #define ENOMEM SAMARA_ENOMEM
 #define EFAULT SAMARA_EFAULT
-#define EBUSY SAMARA_EBUSY
+#define EBUSY  SAMARA_EBUSY
 #define EEXIST SAMARA_EEXIST
 #define EINVAL SAMARA_EINVAL
 #define ENOSYS SAMARA_ENOSYS
-#define E2BIG SAMARA_E2BIG
+#define E2BIG  SAMARA_E2BIG
 
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)   (((x) + (a)-1) & ~((uint64_t)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
+#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
 
 /* Console (src/console.c). */
 void kputs(const char *s);
@@ -39,10 +39,10 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #ifdef KERNEL_DEBUG
-#define kassert(c)                                                                                \
-    do {                                                                                          \
-        if (!(c))                                                                                 \
-            panic("assertion failed: %s (%s:%d)", #c, __FILE__, __LINE__);                        \
+#define kassert(c)                                                                                 \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            panic("assertion failed: %s (%s:%d)", #c, __FILE__, __LINE__);                         \
     } while (0)
 #else
 #define kassert(c) ((void)0)
@@ -56,6 +56,12 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 extern uint64_t dmap_offset;
 extern uint64_t kimage_offset; /* kernel image VA - PA */
 extern char _kernel_start[], _kernel_end[];
+
+/* Bytes from _kernel_start to _kernel_end (linker symbols: compared as addresses). */
+static inline uint64_t kernel_image_size(void)
+{
+    return (uint64_t)(uintptr_t)_kernel_end - (uint64_t)(uintptr_t)_kernel_start;
+}
 
 static inline void *pa_to_kva(uint64_t pa)
 {

@@ -87,7 +87,7 @@ static void find_free_memory(uint64_t kernel_pa, uint64_t dtb_pa, uint32_t dtb_s
     int err = 0;
     for (unsigned i = 0; i < board.nresv; i++)
         err |= physmem_reserve(board.resv[i].base, board.resv[i].size);
-    err |= physmem_reserve(kernel_pa, (uint64_t)(_kernel_end - _kernel_start));
+    err |= physmem_reserve(kernel_pa, kernel_image_size());
     err |= physmem_reserve(dtb_pa, dtb_size);
     if (board.initrd_end > board.initrd_start)
         err |= physmem_reserve(board.initrd_start, board.initrd_end - board.initrd_start);
@@ -106,7 +106,7 @@ static bool paging_try(unsigned levels, uint64_t kernel_pa)
     if (board.test_dev_base)
         mmio[nmmio++] = (struct mmu_range){ALIGN_DOWN(board.test_dev_base, PAGE_SIZE), PAGE_SIZE};
     uint64_t root = mmu_build_kernel(levels, ram, board.nmem, mmio, nmmio, kernel_pa,
-                                     (uint64_t)(_kernel_end - _kernel_start), boot_table_alloc);
+                                     kernel_image_size(), boot_table_alloc);
     if (!root)
         boot_fail("page tables", "boot table pages exhausted");
     uint64_t saved = csr_read(satp);
@@ -153,7 +153,8 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t kernel_pa)
     /* Kernel bootargs are those before init=: the rest is the first program's. */
     char kargs[FDT_BOARD_BOOTARGS], arg[16];
     size_t klen = 0;
-    for (const char *p = board.bootargs; *p && strncmp(p, "init=", 5); klen = (size_t)(p - board.bootargs)) {
+    for (const char *p = board.bootargs; *p && strncmp(p, "init=", 5);
+         klen = (size_t)(p - board.bootargs)) {
         while (*p && *p != ' ')
             p++;
         while (*p == ' ')

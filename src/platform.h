@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 extern uint64_t platform_timebase_hz;
-extern uint64_t platform_test_dev;   /* physical address of sifive,test1, or 0 */
+extern uint64_t platform_test_dev; /* physical address of sifive,test1, or 0 */
 
 /*
  * Stop the machine with an exit status: through the test device when there is one (QEMU then

@@ -15,7 +15,7 @@ struct free_node {
 };
 
 #define POOL_MIN_SHIFT 6
-#define POOL_CLASSES (PAGE_SHIFT - POOL_MIN_SHIFT) /* 64 .. 2048 */
+#define POOL_CLASSES   (PAGE_SHIFT - POOL_MIN_SHIFT) /* 64 .. 2048 */
 
 static struct free_node *page_list;
 static struct free_node *class_list[POOL_CLASSES];

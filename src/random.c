@@ -18,12 +18,20 @@ static uint32_t rng_key[8];
 static uint64_t rng_counter;
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QR(a, b, c, d)                                                                            \
-    do {                                                                                          \
-        a += b; d ^= a; d = ROTL(d, 16);                                                          \
-        c += d; b ^= c; b = ROTL(b, 12);                                                          \
-        a += b; d ^= a; d = ROTL(d, 8);                                                           \
-        c += d; b ^= c; b = ROTL(b, 7);                                                           \
+#define QR(a, b, c, d)                                                                             \
+    do {                                                                                           \
+        a += b;                                                                                    \
+        d ^= a;                                                                                    \
+        d = ROTL(d, 16);                                                                           \
+        c += d;                                                                                    \
+        b ^= c;                                                                                    \
+        b = ROTL(b, 12);                                                                           \
+        a += b;                                                                                    \
+        d ^= a;                                                                                    \
+        d = ROTL(d, 8);                                                                            \
+        c += d;                                                                                    \
+        b ^= c;                                                                                    \
+        b = ROTL(b, 7);                                                                            \
     } while (0)
 
 static void chacha20_block(const uint32_t key[8], uint64_t counter, uint32_t out[16])

@@ -52,7 +52,8 @@ static uint64_t root_frame(void)
 
 static void load_segment(struct task *t, const uint8_t *file, const struct elf_segment *s)
 {
-    uint64_t perms = ((s->flags & ELF_PF_R) ? PTE_R : 0) | ((s->flags & ELF_PF_W) ? PTE_W | PTE_R : 0) |
+    uint64_t perms = ((s->flags & ELF_PF_R) ? PTE_R : 0) |
+                     ((s->flags & ELF_PF_W) ? PTE_W | PTE_R : 0) |
                      ((s->flags & ELF_PF_X) ? PTE_X : 0);
     if (!perms)
         perms = PTE_R;
@@ -73,9 +74,10 @@ static void load_segment(struct task *t, const uint8_t *file, const struct elf_s
 static void give(struct task *t, unsigned slot, const struct cap *c)
 {
     struct cap *dst = cap_slot(t, slot, true);
-    if (!dst)
+    if (dst)
+        cap_install(dst, c);
+    else
         root_fail("capabilities", "kernel pool exhausted");
-    cap_install(dst, c);
 }
 
 void root_start(uint64_t initrd_pa, uint64_t initrd_size, const char *bootargs,
@@ -112,7 +114,9 @@ void root_start(uint64_t initrd_pa, uint64_t initrd_size, const char *bootargs,
     c = (struct cap){.type = CAP_CONTROL, .rights = CAP_R_CREATE | CAP_R_SHUTDOWN};
     give(t, CAP_ROOT_CONTROL, &c);
     uint64_t ib = ALIGN_DOWN(initrd_pa, PAGE_SIZE);
-    c = (struct cap){.type = CAP_MEMORY, .rights = CAP_R_READ, .obj = ib,
+    c = (struct cap){.type = CAP_MEMORY,
+                     .rights = CAP_R_READ,
+                     .obj = ib,
                      .word = (ALIGN_UP(initrd_pa + initrd_size, PAGE_SIZE) - ib) / PAGE_SIZE};
     give(t, CAP_ROOT_INITRD, &c);
 
@@ -123,8 +127,10 @@ void root_start(uint64_t initrd_pa, uint64_t initrd_size, const char *bootargs,
         struct physmem_range *r = &physmem_free[i];
         bi->mem[i] = (struct bootinfo_mem){r->base, (r->end - r->base) / PAGE_SIZE,
                                            CAP_ROOT_FIRST_MEM + i, 0};
-        c = (struct cap){.type = CAP_MEMORY, .rights = CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC,
-                         .obj = r->base, .word = (r->end - r->base) / PAGE_SIZE};
+        c = (struct cap){.type = CAP_MEMORY,
+                         .rights = CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC,
+                         .obj = r->base,
+                         .word = (r->end - r->base) / PAGE_SIZE};
         give(t, CAP_ROOT_FIRST_MEM + i, &c);
         bi->nmem++;
     }

@@ -348,8 +348,8 @@ static void sys_mem_derive(struct thread *t)
         ret(t, err);
         return;
     }
-    struct cap c = {.type = CAP_MEMORY, .rights = (uint8_t)(m->rights & rights), .obj = pa,
-                    .word = npages};
+    struct cap c = {
+        .type = CAP_MEMORY, .rights = (uint8_t)(m->rights & rights), .obj = pa, .word = npages};
     cap_install(dst, &c);
     ret(t, 0);
 }

@@ -23,8 +23,20 @@ enum thread_state {
 };
 
 /* Register numbers in ctx[]. */
-enum { REG_PC = 0, REG_RA = 1, REG_SP = 2, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2, REG_A3,
-       REG_A4, REG_A5, REG_A6, REG_A7 };
+enum {
+    REG_PC = 0,
+    REG_RA = 1,
+    REG_SP = 2,
+    REG_TP = 4,
+    REG_A0 = 10,
+    REG_A1,
+    REG_A2,
+    REG_A3,
+    REG_A4,
+    REG_A5,
+    REG_A6,
+    REG_A7
+};
 
 struct endpoint;
 struct task;
@@ -39,16 +51,16 @@ struct thread {
     bool is_call;       /* blocked sender did a call (wants a reply), not a send */
     bool fault_pending; /* its message is fault_msg, and its reply a fault reply */
     uint32_t id;
-    struct task *task;  /* NULL once dead */
+    struct task *task; /* NULL once dead */
     struct thread *task_next;
     struct thread *qnext, *qprev; /* run queue or endpoint queue */
     struct endpoint *blocked_on;
-    uint64_t send_badge;  /* badge of the capability a blocked sender used */
-    uint64_t reply_slot;  /* blocked receiver: where its reply capability goes */
-    uint64_t reply_seq;   /* reply capabilities to this thread carry this number */
+    uint64_t send_badge; /* badge of the capability a blocked sender used */
+    uint64_t reply_slot; /* blocked receiver: where its reply capability goes */
+    uint64_t reply_seq;  /* reply capabilities to this thread carry this number */
     uint64_t ipcbuf_va;
     uint64_t fault_msg[4];
-    struct cap fault_ep;  /* where faults are sent: a copy of an endpoint capability */
+    struct cap fault_ep; /* where faults are sent: a copy of an endpoint capability */
 };
 
 _Static_assert(__builtin_offsetof(struct thread, kstack_top) == CTX_KSTACK, "trap.S offsets");

@@ -12,12 +12,12 @@
 
 enum samara_cap_type {
     CAP_NULL = 0,
-    CAP_CONTROL = 1,  /* authority to create objects and to shut down */
-    CAP_TASK = 2,     /* an address space and capability table */
+    CAP_CONTROL = 1, /* authority to create objects and to shut down */
+    CAP_TASK = 2,    /* an address space and capability table */
     CAP_THREAD = 3,
     CAP_ENDPOINT = 4,
-    CAP_REPLY = 5,    /* one-shot: answers exactly one call, then the slot is empty */
-    CAP_MEMORY = 6,   /* a range of physical frames its holder may map */
+    CAP_REPLY = 5,  /* one-shot: answers exactly one call, then the slot is empty */
+    CAP_MEMORY = 6, /* a range of physical frames its holder may map */
 };
 
 /* Rights. Their meaning depends on the type. */
@@ -38,10 +38,10 @@ enum samara_cap_type {
  * Slots of the root task (the pager) at boot. The memory capabilities for free RAM follow
  * from CAP_ROOT_FIRST_MEM on; samara/bootinfo.h lists them.
  */
-#define CAP_ROOT_TASK    1
-#define CAP_ROOT_THREAD  2
-#define CAP_ROOT_CONTROL 3
-#define CAP_ROOT_INITRD  4 /* memory, read-only: the boot image */
+#define CAP_ROOT_TASK      1
+#define CAP_ROOT_THREAD    2
+#define CAP_ROOT_CONTROL   3
+#define CAP_ROOT_INITRD    4 /* memory, read-only: the boot image */
 #define CAP_ROOT_FIRST_MEM 8
 
 /* Slots of every program the pager starts (samara/pager.h). */

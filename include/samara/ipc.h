@@ -37,11 +37,11 @@
 #define IPC_MAX_WORDS 64
 
 #define IPC_TAG(label, len) (((uint64_t)(label) << 16) | (uint64_t)(len))
-#define IPC_TAG_LABEL(tag) ((uint64_t)(tag) >> 16)
-#define IPC_TAG_LEN(tag) ((unsigned)((tag) & 0x7f))
+#define IPC_TAG_LABEL(tag)  ((uint64_t)(tag) >> 16)
+#define IPC_TAG_LEN(tag)    ((unsigned)((tag)&0x7f))
 
 /* Labels the kernel itself produces or interprets. Protocols use labels below 0xff00. */
-#define IPC_LABEL_FAULT 0xff01u
+#define IPC_LABEL_FAULT    0xff01u
 #define FAULT_REPLY_RESUME 0xff10u
 #define FAULT_REPLY_KILL   0xff11u
 #define FAULT_REPLY_MAP    0xff12u

@@ -34,8 +34,8 @@ enum pager_label {
  * and one page above it for the main thread's IPC buffer. TASK_SIZE depends on the paging
  * mode, so these are offsets from it.
  */
-#define PROC_IPCBUF_OFFSET 0x2000ul   /* ipc buffer at TASK_SIZE - this */
-#define PROC_STACK_OFFSET  0x3000ul   /* stack top at TASK_SIZE - this */
+#define PROC_IPCBUF_OFFSET 0x2000ul /* ipc buffer at TASK_SIZE - this */
+#define PROC_STACK_OFFSET  0x3000ul /* stack top at TASK_SIZE - this */
 #define PROC_STACK_MAX     (8ul << 20)
 
 /* Signals the pager reports in wait statuses (Linux numbers). */

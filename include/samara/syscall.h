@@ -18,18 +18,18 @@
 
 enum samara_sys {
     /* Console and system. */
-    SYS_DEBUG_WRITE = 0,  /* (const char *buf, size_t len) -> len */
-    SYS_YIELD = 1,        /* () -> 0: go to the back of the run queue */
-    SYS_GETRANDOM = 2,    /* (void *buf, size_t len) -> len; len <= 256 */
-    SYS_SHUTDOWN = 3,     /* (control slot, int status): needs CAP_R_SHUTDOWN */
-    SYS_SYSINFO = 4,      /* (which) -> value; see SYSINFO_* below */
+    SYS_DEBUG_WRITE = 0, /* (const char *buf, size_t len) -> len */
+    SYS_YIELD = 1,       /* () -> 0: go to the back of the run queue */
+    SYS_GETRANDOM = 2,   /* (void *buf, size_t len) -> len; len <= 256 */
+    SYS_SHUTDOWN = 3,    /* (control slot, int status): needs CAP_R_SHUTDOWN */
+    SYS_SYSINFO = 4,     /* (which) -> value; see SYSINFO_* below */
 
     /* IPC (samara/ipc.h). */
-    SYS_CALL = 10,        /* (ep, tag, m0, m1, m2, m3) -> 0, a1=tag, a2..a5=m0..m3 */
-    SYS_SEND = 11,        /* (ep, tag, m0, m1, m2, m3) -> 0 */
-    SYS_RECV = 12,        /* (ep, reply slot) -> 0, a1=tag, a2..a5, a6=badge */
-    SYS_REPLY = 13,       /* (reply slot, tag, m0, m1, m2, m3) -> 0 */
-    SYS_REPLY_RECV = 14,  /* (ep, tag, m0, m1, m2, m3, reply slot) -> as SYS_RECV */
+    SYS_CALL = 10,       /* (ep, tag, m0, m1, m2, m3) -> 0, a1=tag, a2..a5=m0..m3 */
+    SYS_SEND = 11,       /* (ep, tag, m0, m1, m2, m3) -> 0 */
+    SYS_RECV = 12,       /* (ep, reply slot) -> 0, a1=tag, a2..a5, a6=badge */
+    SYS_REPLY = 13,      /* (reply slot, tag, m0, m1, m2, m3) -> 0 */
+    SYS_REPLY_RECV = 14, /* (ep, tag, m0, m1, m2, m3, reply slot) -> as SYS_RECV */
 
     /* Object creation: all need a control capability with CAP_R_CREATE. */
     SYS_ENDPOINT_CREATE = 20, /* (control, dst slot) */
@@ -37,11 +37,11 @@ enum samara_sys {
     SYS_THREAD_CREATE = 22,   /* (control, task slot, dst slot) */
 
     /* Threads. */
-    SYS_THREAD_START = 30,    /* (thread, pc, sp, arg) -> 0; the thread starts with a0 = arg */
-    SYS_THREAD_SET_FAULT = 31,/* (thread, endpoint slot or 0) */
-    SYS_THREAD_SET_PRIO = 32, /* (thread, prio 0..SAMARA_PRIO_MAX, not above the caller's) */
+    SYS_THREAD_START = 30,      /* (thread, pc, sp, arg) -> 0; the thread starts with a0 = arg */
+    SYS_THREAD_SET_FAULT = 31,  /* (thread, endpoint slot or 0) */
+    SYS_THREAD_SET_PRIO = 32,   /* (thread, prio 0..SAMARA_PRIO_MAX, not above the caller's) */
     SYS_THREAD_SET_IPCBUF = 33, /* (thread, user va of a page, or 0) */
-    SYS_THREAD_SUSPEND = 34,  /* (thread): stop it for good; it never runs again */
+    SYS_THREAD_SUSPEND = 34,    /* (thread): stop it for good; it never runs again */
 
     /* Capabilities. */
     SYS_CAP_COPY = 40,   /* (src slot, dst task or 0 for self, dst slot, rights mask, badge) */
@@ -50,9 +50,9 @@ enum samara_sys {
     SYS_MEM_DERIVE = 43, /* (mem slot, dst task or 0, dst slot, pa, npages, rights) */
 
     /* Address spaces. */
-    SYS_MAP = 50,     /* (task, va, mem slot, pa, npages, flags = perms | size << 4) */
-    SYS_UNMAP = 51,   /* (task, va, len) */
-    SYS_PROTECT = 52, /* (task, va, len, perms) */
+    SYS_MAP = 50,          /* (task, va, mem slot, pa, npages, flags = perms | size << 4) */
+    SYS_UNMAP = 51,        /* (task, va, len) */
+    SYS_PROTECT = 52,      /* (task, va, len, perms) */
     SYS_TASK_DESTROY = 53, /* (task): kill all threads, free its space and capabilities */
     SYS_TRANSLATE = 54,    /* (task, va) -> pa | perms of the leaf mapping va, or -EFAULT */
 };
@@ -60,22 +60,22 @@ enum samara_sys {
 #define SYS_COUNT 64
 
 /* SYS_SYSINFO selectors. */
-#define SYSINFO_TASK_SIZE   0 /* top of user space: 2^47 (Sv48) or 2^38 (Sv39) */
-#define SYSINFO_PAGING      1 /* page-table levels: 3 (Sv39) or 4 (Sv48) */
-#define SYSINFO_POOL_FREE   2 /* free pages in the kernel pool */
-#define SYSINFO_TIMEBASE    3 /* rdtime ticks per second */
-#define SYSINFO_TICKS       4 /* timer interrupts taken so far */
+#define SYSINFO_TASK_SIZE 0 /* top of user space: 2^47 (Sv48) or 2^38 (Sv39) */
+#define SYSINFO_PAGING    1 /* page-table levels: 3 (Sv39) or 4 (Sv48) */
+#define SYSINFO_POOL_FREE 2 /* free pages in the kernel pool */
+#define SYSINFO_TIMEBASE  3 /* rdtime ticks per second */
+#define SYSINFO_TICKS     4 /* timer interrupts taken so far */
 
 /* Mapping permissions (SYS_MAP, SYS_PROTECT, fault replies). Write implies read. */
-#define MAP_PERM_R 1u
-#define MAP_PERM_W 2u
-#define MAP_PERM_X 4u
+#define MAP_PERM_R    1u
+#define MAP_PERM_W    2u
+#define MAP_PERM_X    4u
 #define MAP_PERM_MASK 7u
 
 /* Page sizes for SYS_MAP flags and fault replies (flags bits 4..5). */
-#define MAP_SIZE_4K 0u
-#define MAP_SIZE_2M 1u
-#define MAP_SIZE_1G 2u
+#define MAP_SIZE_4K    0u
+#define MAP_SIZE_2M    1u
+#define MAP_SIZE_1G    2u
 #define MAP_SIZE_SHIFT 4
 
 #define SAMARA_PRIO_MAX 63

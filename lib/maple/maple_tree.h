@@ -73,9 +73,10 @@
 #endif
 
 /* Tree flags (ma_flags). */
-#define MT_FLAGS_ALLOC_RANGE 0x01u /* keep per-child gaps: mas_empty_area(), mtree_alloc_range()   \
-                                    */
-#define MT_FLAGS_USE_RCU 0x02u     /* reserved for the RCU mode; not implemented, ignored */
+#define MT_FLAGS_ALLOC_RANGE                                                                       \
+    0x01u                      /* keep per-child gaps: mas_empty_area(), mtree_alloc_range()       \
+                                */
+#define MT_FLAGS_USE_RCU 0x02u /* reserved for the RCU mode; not implemented, ignored */
 
 #define MAPLE_NODE_SIZE  256
 #define MAPLE_HEIGHT_MAX 31

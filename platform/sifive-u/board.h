@@ -9,7 +9,7 @@
 #ifndef BOARD_H
 #define BOARD_H
 
-#define BOARD_NAME "sifive-u"
+#define BOARD_NAME              "sifive-u"
 #define BOARD_FALLBACK_TEST_DEV 0ul
 
 #endif

@@ -21,13 +21,13 @@
 
 #include <samara/user.h>
 
-#define S_EP 10
-#define S_FAULT_EP 15
-#define S_THREAD 11
-#define S_MEM 20
-#define S_REPLY 30
-#define REGION 0x40000000ul  /* where the faults happen */
-#define SCRATCH 0x80000000ul /* the same frames, mapped for the handler to zero */
+#define S_EP        10
+#define S_FAULT_EP  15
+#define S_THREAD    11
+#define S_MEM       20
+#define S_REPLY     30
+#define REGION      0x40000000ul /* where the faults happen */
+#define SCRATCH     0x80000000ul /* the same frames, mapped for the handler to zero */
 #define FAULT_PAGES 512
 
 static uint64_t hz;

@@ -24,15 +24,15 @@ long pager_spawn(const char *path, const char *const argv[])
         used += n;
     }
     unsigned words = (unsigned)((used + 7) / 8);
-    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SPAWN, IPC_REG_WORDS + words),
-                                used, 0, 0, 0);
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SPAWN, IPC_REG_WORDS + words), used, 0, 0, 0);
     return m.err ? m.err : (long)m.w[0];
 }
 
 long pager_wait(long pid, int *status, int options)
 {
-    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_WAIT, 2), (uint64_t)pid,
-                                (uint64_t)options, 0, 0);
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_WAIT, 2), (uint64_t)pid, (uint64_t)options, 0, 0);
     if (m.err)
         return m.err;
     if ((long)m.w[0] > 0 && status)
@@ -42,8 +42,8 @@ long pager_wait(long pid, int *status, int options)
 
 long pager_kill(long pid, int sig)
 {
-    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_KILL, 2), (uint64_t)pid,
-                                (uint64_t)sig, 0, 0);
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_KILL, 2), (uint64_t)pid, (uint64_t)sig, 0, 0);
     return m.err ? m.err : (long)m.w[0];
 }
 

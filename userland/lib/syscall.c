@@ -3,11 +3,11 @@
  */
 #include <samara/user.h>
 
-#define SYSCALL_BODY                                                                              \
-    __asm__ volatile("ecall"                                                                      \
-                     : "+r"(r0)                                                                   \
-                     : "r"(r7), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)                       \
-                     : "memory", "a6", "t0", "t1", "t2", "t3", "t4", "t5", "t6");                                                           \
+#define SYSCALL_BODY                                                                               \
+    __asm__ volatile("ecall"                                                                       \
+                     : "+r"(r0)                                                                    \
+                     : "r"(r7), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)                        \
+                     : "memory", "a6", "t0", "t1", "t2", "t3", "t4", "t5", "t6");                  \
     return r0
 
 long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
@@ -22,11 +22,26 @@ long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
     SYSCALL_BODY;
 }
 
-long sys0(long n) { return sys6(n, 0, 0, 0, 0, 0, 0); }
-long sys1(long n, long a0) { return sys6(n, a0, 0, 0, 0, 0, 0); }
-long sys2(long n, long a0, long a1) { return sys6(n, a0, a1, 0, 0, 0, 0); }
-long sys3(long n, long a0, long a1, long a2) { return sys6(n, a0, a1, a2, 0, 0, 0); }
-long sys4(long n, long a0, long a1, long a2, long a3) { return sys6(n, a0, a1, a2, a3, 0, 0); }
+long sys0(long n)
+{
+    return sys6(n, 0, 0, 0, 0, 0, 0);
+}
+long sys1(long n, long a0)
+{
+    return sys6(n, a0, 0, 0, 0, 0, 0);
+}
+long sys2(long n, long a0, long a1)
+{
+    return sys6(n, a0, a1, 0, 0, 0, 0);
+}
+long sys3(long n, long a0, long a1, long a2)
+{
+    return sys6(n, a0, a1, a2, 0, 0, 0);
+}
+long sys4(long n, long a0, long a1, long a2, long a3)
+{
+    return sys6(n, a0, a1, a2, a3, 0, 0);
+}
 long sys5(long n, long a0, long a1, long a2, long a3, long a4)
 {
     return sys6(n, a0, a1, a2, a3, a4, 0);

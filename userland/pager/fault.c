@@ -24,8 +24,8 @@ static void fill_page(const struct region *r, uint64_t va, uint64_t pa)
     if (!r->file_len)
         return;
     uint64_t lo = va > r->file_va ? va : r->file_va;
-    uint64_t hi = va + PAGE_SIZE < r->file_va + r->file_len ? va + PAGE_SIZE
-                                                              : r->file_va + r->file_len;
+    uint64_t hi =
+        va + PAGE_SIZE < r->file_va + r->file_len ? va + PAGE_SIZE : r->file_va + r->file_len;
     if (hi > lo)
         memcpy((char *)physmap(pa) + (lo - va), physmap(r->file_pa + (lo - r->file_va)), hi - lo);
 }
@@ -59,8 +59,9 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_MAPERR)", addr, pc, r);
         return;
     }
-    unsigned need = access == FAULT_WRITE ? MAP_PERM_W : access == FAULT_EXEC ? MAP_PERM_X
-                                                                              : MAP_PERM_R;
+    unsigned need = access == FAULT_WRITE  ? MAP_PERM_W
+                    : access == FAULT_EXEC ? MAP_PERM_X
+                                           : MAP_PERM_R;
     if (!(reg->perms & need)) {
         kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_ACCERR)", addr, pc, r);
         return;

@@ -32,14 +32,14 @@ static void map_physmap(uint64_t base, uint64_t npages, unsigned slot, unsigned 
         long err;
         if ((pa & (big - 1)) == 0 && end - pa >= big) {
             uint64_t n = (end - pa) / big;
-            err = sys6(SYS_MAP, CAP_ROOT_TASK, (long)(PHYSMAP_BASE + pa), slot, (long)pa,
-                       (long)n, perms | MAP_SIZE_2M << MAP_SIZE_SHIFT);
+            err = sys6(SYS_MAP, CAP_ROOT_TASK, (long)(PHYSMAP_BASE + pa), slot, (long)pa, (long)n,
+                       perms | MAP_SIZE_2M << MAP_SIZE_SHIFT);
             pa += n * big;
         } else {
             uint64_t next = (pa + big) & ~(big - 1);
             uint64_t n = ((next < end ? next : end) - pa) / PAGE_SIZE;
-            err = sys6(SYS_MAP, CAP_ROOT_TASK, (long)(PHYSMAP_BASE + pa), slot, (long)pa,
-                       (long)n, perms);
+            err = sys6(SYS_MAP, CAP_ROOT_TASK, (long)(PHYSMAP_BASE + pa), slot, (long)pa, (long)n,
+                       perms);
             pa += n * PAGE_SIZE;
         }
         if (err) {
@@ -80,7 +80,8 @@ static void do_spawn(struct proc *p, const struct ipc_msg *m, struct reply *r)
     struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
     char buf[(IPC_MAX_WORDS - IPC_REG_WORDS) * 8 + 1];
     size_t len = m->w[0];
-    size_t have = (IPC_TAG_LEN(m->tag) > IPC_REG_WORDS ? IPC_TAG_LEN(m->tag) - IPC_REG_WORDS : 0) * 8;
+    size_t have =
+        (IPC_TAG_LEN(m->tag) > IPC_REG_WORDS ? IPC_TAG_LEN(m->tag) - IPC_REG_WORDS : 0) * 8;
     r->send = true;
     r->tag = IPC_TAG(0, 1);
     if (len == 0 || len > have || len >= sizeof(buf)) {
@@ -267,8 +268,7 @@ void pager_main(const struct bootinfo *bi)
     if (bi->magic != BOOTINFO_MAGIC)
         sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 6);
     for (unsigned i = 0; i < bi->nmem; i++)
-        map_physmap(bi->mem[i].base, bi->mem[i].npages, bi->mem[i].slot,
-                    MAP_PERM_R | MAP_PERM_W);
+        map_physmap(bi->mem[i].base, bi->mem[i].npages, bi->mem[i].slot, MAP_PERM_R | MAP_PERM_W);
     uint64_t ib = bi->initrd_base & ~(PAGE_SIZE - 1);
     map_physmap(ib, (bi->initrd_base + bi->initrd_size - ib + PAGE_SIZE - 1) / PAGE_SIZE,
                 CAP_ROOT_INITRD, MAP_PERM_R);
@@ -278,10 +278,9 @@ void pager_main(const struct bootinfo *bi)
         printf("pager: cannot create its endpoint\n");
         sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 5);
     }
-    printf("pager: %lu MiB in %lu frames, %s, init: %s\n",
-           (unsigned long)(frame_total() >> 8), (unsigned long)frame_total(),
-           bi->paging_levels == 4 ? "Sv48" : "Sv39", strstr(bi->bootargs, "init=") ?
-           strstr(bi->bootargs, "init=") + 5 : "/sbin/init");
+    printf("pager: %lu MiB in %lu frames, %s, init: %s\n", (unsigned long)(frame_total() >> 8),
+           (unsigned long)frame_total(), bi->paging_levels == 4 ? "Sv48" : "Sv39",
+           strstr(bi->bootargs, "init=") ? strstr(bi->bootargs, "init=") + 5 : "/sbin/init");
     fflush(stdout);
     recv_slot = reply_slot_take();
     start_init();

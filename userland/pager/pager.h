@@ -17,15 +17,15 @@
 
 #include "maple/maple_tree.h"
 
-#define PAGE_SIZE 4096ul
+#define PAGE_SIZE    4096ul
 #define PHYSMAP_BASE 0x1000000000ul /* the pager sees physical address pa at PHYSMAP_BASE + pa */
 
 /* Capability slots of the pager's own table. */
-#define SLOT_EP 5             /* the pager's endpoint (unbadged) */
+#define SLOT_EP 5 /* the pager's endpoint (unbadged) */
 /* Slots CAP_ROOT_FIRST_MEM .. + BOOTINFO_MAX_MEM - 1 hold the memory capabilities. */
-#define SLOT_REPLY_FIRST 64   /* reply capabilities: the receive slot and deferred replies */
-#define SLOT_REPLY_LAST 191
-#define SLOT_PROC_BASE 256    /* process p: task at base + 4p, thread + 1, badged ep + 2 */
+#define SLOT_REPLY_FIRST 64 /* reply capabilities: the receive slot and deferred replies */
+#define SLOT_REPLY_LAST  191
+#define SLOT_PROC_BASE   256 /* process p: task at base + 4p, thread + 1, badged ep + 2 */
 _Static_assert(CAP_ROOT_FIRST_MEM + BOOTINFO_MAX_MEM <= SLOT_REPLY_FIRST, "slot layout");
 
 extern const struct bootinfo *bootinfo;
@@ -61,11 +61,11 @@ uint64_t node_pool_frames(void);
  */
 #define REGION_MAX 16
 struct region {
-    uint64_t start, end;  /* [start, end), page aligned */
-    unsigned perms;       /* MAP_PERM_* */
-    uint64_t file_va;     /* bytes [file_va, file_va + file_len) come from file_pa */
+    uint64_t start, end; /* [start, end), page aligned */
+    unsigned perms;      /* MAP_PERM_* */
+    uint64_t file_va;    /* bytes [file_va, file_va + file_len) come from file_pa */
     uint64_t file_len;
-    uint64_t file_pa;     /* physical address of the file bytes (in the initrd) */
+    uint64_t file_pa; /* physical address of the file bytes (in the initrd) */
 };
 
 enum proc_state { PROC_FREE, PROC_LIVE, PROC_ZOMBIE };
@@ -75,14 +75,14 @@ enum proc_state { PROC_FREE, PROC_LIVE, PROC_ZOMBIE };
 struct proc {
     int state;
     int pid, ppid;
-    int status;           /* wait status once a zombie */
+    int status; /* wait status once a zombie */
     unsigned nregions;
     struct region regions[REGION_MAX];
-    struct maple_tree vmas;  /* address -> struct region * */
-    uint32_t frames;      /* list of the frames it owns */
-    bool waiting;         /* blocked in PAGER_WAIT */
+    struct maple_tree vmas; /* address -> struct region * */
+    uint32_t frames;        /* list of the frames it owns */
+    bool waiting;           /* blocked in PAGER_WAIT */
     long wait_pid;
-    unsigned wait_reply;  /* slot of the deferred reply capability */
+    unsigned wait_reply; /* slot of the deferred reply capability */
     uint64_t minflt, invalid_faults;
     char name[32];
 };
@@ -102,7 +102,7 @@ void reply_slot_release(unsigned slot);
 
 /* fault.c: resolve a fault of p; fills *reply (label and words) for the faulting thread. */
 struct reply {
-    bool send;     /* false: no reply now (the caller is gone or the reply is deferred) */
+    bool send; /* false: no reply now (the caller is gone or the reply is deferred) */
     uint64_t tag;
     uint64_t w[4];
 };

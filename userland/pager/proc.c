@@ -68,11 +68,11 @@ static long build_stack(struct proc *p, uint64_t top, char *const argv[], int ar
     w[k++] = (uint64_t)argc;
     for (int i = 0; i < argc; i++)
         w[k++] = ptrs[i];
-    w[k++] = 0;           /* end of argv */
-    w[k++] = 0;           /* empty envp */
-    w[k++] = 6;           /* AT_PAGESZ */
+    w[k++] = 0; /* end of argv */
+    w[k++] = 0; /* empty envp */
+    w[k++] = 6; /* AT_PAGESZ */
     w[k++] = PAGE_SIZE;
-    w[k++] = 0;           /* AT_NULL */
+    w[k++] = 0; /* AT_NULL */
     w[k++] = 0;
     *sp = page_va + off;
     return map_into(p, page_va, pa, MAP_PERM_R | MAP_PERM_W);
@@ -101,8 +101,8 @@ static long load_elf(struct proc *p, const struct cpio_entry *file, uint64_t lim
         printf("pager: %s: not a valid executable: %s\n", p->name, why ? why : "?");
         return -SAMARA_ENOEXEC;
     }
-    uint64_t file_pa = bootinfo->initrd_base + ((const char *)file->data -
-                                                (const char *)physmap(bootinfo->initrd_base));
+    uint64_t file_pa = bootinfo->initrd_base +
+                       ((const char *)file->data - (const char *)physmap(bootinfo->initrd_base));
     for (unsigned i = 0; i < img.nseg; i++) {
         const struct elf_segment *s = &img.seg[i];
         unsigned perms = ((s->flags & ELF_PF_R) ? MAP_PERM_R : 0) |

@@ -9,13 +9,13 @@
 #define ARCH_RISCV_ASM_OFFSETS_H
 
 #define KSTACK_SIZE 16384
-#define CTX_PC 0
-#define CTX_REG(n) ((n) * 8)
-#define CTX_KSTACK 256
+#define CTX_PC      0
+#define CTX_REG(n)  ((n)*8)
+#define CTX_KSTACK  256
 
 /* Numbers trap.S dispatches on; trap.c checks them against csr.h and samara/syscall.h. */
-#define ASM_EXC_ECALL_U 8
-#define ASM_SYS_CALL 10
+#define ASM_EXC_ECALL_U    8
+#define ASM_SYS_CALL       10
 #define ASM_SYS_REPLY_RECV 14
 
 #endif

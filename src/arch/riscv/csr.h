@@ -9,14 +9,14 @@
 
 #include <stdint.h>
 
-#define csr_read(csr)                                                                             \
-    ({                                                                                            \
-        uint64_t v_;                                                                              \
-        __asm__ volatile("csrr %0, " #csr : "=r"(v_));                                            \
-        v_;                                                                                       \
+#define csr_read(csr)                                                                              \
+    ({                                                                                             \
+        uint64_t v_;                                                                               \
+        __asm__ volatile("csrr %0, " #csr : "=r"(v_));                                             \
+        v_;                                                                                        \
     })
 #define csr_write(csr, val) __asm__ volatile("csrw " #csr ", %0" ::"rK"((uint64_t)(val)))
-#define csr_set(csr, val) __asm__ volatile("csrs " #csr ", %0" ::"rK"((uint64_t)(val)))
+#define csr_set(csr, val)   __asm__ volatile("csrs " #csr ", %0" ::"rK"((uint64_t)(val)))
 #define csr_clear(csr, val) __asm__ volatile("csrc " #csr ", %0" ::"rK"((uint64_t)(val)))
 
 /* sstatus */
@@ -32,10 +32,10 @@
 #define SIE_SEIE (1ul << 9)
 
 /* scause: interrupt bit and codes. */
-#define SCAUSE_INTR (1ul << 63)
-#define IRQ_S_SOFT  1
-#define IRQ_S_TIMER 5
-#define IRQ_S_EXT   9
+#define SCAUSE_INTR          (1ul << 63)
+#define IRQ_S_SOFT           1
+#define IRQ_S_TIMER          5
+#define IRQ_S_EXT            9
 #define EXC_INST_MISALIGNED  0
 #define EXC_INST_ACCESS      1
 #define EXC_ILLEGAL_INST     2
@@ -50,11 +50,11 @@
 #define EXC_STORE_PAGE_FAULT 15
 
 /* satp: MODE in bits 63..60, ASID in 59..44, root PPN in 43..0. */
-#define SATP_MODE_SV39 8ul
-#define SATP_MODE_SV48 9ul
+#define SATP_MODE_SV39  8ul
+#define SATP_MODE_SV48  9ul
 #define SATP_MODE_SHIFT 60
 #define SATP_ASID_SHIFT 44
-#define SATP_ASID_MASK 0xfffful
+#define SATP_ASID_MASK  0xfffful
 
 static inline void sfence_vma_all(void)
 {

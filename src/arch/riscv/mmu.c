@@ -81,8 +81,8 @@ static int map_range(pte_t *root, unsigned levels, uint64_t va, uint64_t pa, uin
 {
     while (size) {
         unsigned level = 2;
-        while (level > 0 && ((va | pa) & (pte_level_size(level) - 1) ||
-                             size < pte_level_size(level)))
+        while (level > 0 &&
+               ((va | pa) & (pte_level_size(level) - 1) || size < pte_level_size(level)))
             level--;
         int err = map_one(root, levels, va, pa, level, perms);
         if (err)
@@ -211,7 +211,8 @@ void mmu_copy_kernel_half(pte_t *root)
 uint64_t mmu_satp(uint64_t root_pa, unsigned asid)
 {
     uint64_t mode = mmu_levels == 4 ? SATP_MODE_SV48 : SATP_MODE_SV39;
-    return (mode << SATP_MODE_SHIFT) | ((uint64_t)asid << SATP_ASID_SHIFT) | (root_pa >> PAGE_SHIFT);
+    return (mode << SATP_MODE_SHIFT) | ((uint64_t)asid << SATP_ASID_SHIFT) |
+           (root_pa >> PAGE_SHIFT);
 }
 
 void mmu_flush_page(uint64_t va, unsigned asid)

@@ -19,9 +19,9 @@
 
 #include "pte.h"
 
-extern unsigned mmu_levels;       /* 3 or 4 */
-extern uint64_t mmu_task_size;    /* user addresses are below this: 2^38 or 2^47 */
-extern unsigned mmu_asid_bits;    /* 0 when the hart has no ASIDs */
+extern unsigned mmu_levels;    /* 3 or 4 */
+extern uint64_t mmu_task_size; /* user addresses are below this: 2^38 or 2^47 */
+extern unsigned mmu_asid_bits; /* 0 when the hart has no ASIDs */
 extern pte_t *mmu_kernel_root;
 
 /* Page allocator for tables: the boot bump allocator first, the pool later. */

@@ -25,21 +25,21 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_V (1ul << 0)
-#define PTE_R (1ul << 1)
-#define PTE_W (1ul << 2)
-#define PTE_X (1ul << 3)
-#define PTE_U (1ul << 4)
-#define PTE_G (1ul << 5)
-#define PTE_A (1ul << 6)
-#define PTE_D (1ul << 7)
-#define PTE_RWX (PTE_R | PTE_W | PTE_X)
+#define PTE_V         (1ul << 0)
+#define PTE_R         (1ul << 1)
+#define PTE_W         (1ul << 2)
+#define PTE_X         (1ul << 3)
+#define PTE_U         (1ul << 4)
+#define PTE_G         (1ul << 5)
+#define PTE_A         (1ul << 6)
+#define PTE_D         (1ul << 7)
+#define PTE_RWX       (PTE_R | PTE_W | PTE_X)
 #define PTE_PPN_SHIFT 10
-#define PTE_PPN_MASK ((1ul << 44) - 1)
+#define PTE_PPN_MASK  ((1ul << 44) - 1)
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1ul << PAGE_SHIFT)
-#define PT_ENTRIES 512
+#define PAGE_SHIFT    12
+#define PAGE_SIZE     (1ul << PAGE_SHIFT)
+#define PT_ENTRIES    512
 #define PT_INDEX_BITS 9
 
 /* Bytes mapped by one leaf at `level` (0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB, 3 = 512 GiB). */
@@ -81,7 +81,8 @@ static inline pte_t pte_table(uint64_t pa)
  */
 static inline pte_t pte_leaf(uint64_t pa, uint64_t perms)
 {
-    pte_t e = ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V | PTE_A | (perms & (PTE_RWX | PTE_U | PTE_G));
+    pte_t e =
+        ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V | PTE_A | (perms & (PTE_RWX | PTE_U | PTE_G));
     if (perms & PTE_W)
         e |= PTE_D;
     return e;

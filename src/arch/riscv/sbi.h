@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
-#define SBI_EXT_BASE 0x10
-#define SBI_EXT_TIME 0x54494d45 /* "TIME" */
-#define SBI_EXT_HSM  0x48534d   /* "HSM" */
-#define SBI_EXT_SRST 0x53525354 /* "SRST" */
+#define SBI_EXT_BASE           0x10
+#define SBI_EXT_TIME           0x54494d45 /* "TIME" */
+#define SBI_EXT_HSM            0x48534d   /* "HSM" */
+#define SBI_EXT_SRST           0x53525354 /* "SRST" */
 
-#define SBI_SRST_SHUTDOWN 0
-#define SBI_SRST_COLD_REBOOT 1
-#define SBI_SRST_REASON_NONE 0
+#define SBI_SRST_SHUTDOWN       0
+#define SBI_SRST_COLD_REBOOT    1
+#define SBI_SRST_REASON_NONE    0
 #define SBI_SRST_REASON_FAILURE 1
 
 #define SBI_ERR_NOT_SUPPORTED (-2)

@@ -14,20 +14,20 @@
 #include "ktest.h"
 
 /* Addresses no program region uses: faults there go to the test's own handler. */
-#define FAULT_VA 0x40000000ul
-#define SCRATCH_VA 0x40200000ul
+#define FAULT_VA    0x40000000ul
+#define SCRATCH_VA  0x40200000ul
 #define SCRATCH2_VA 0x40400000ul
 
 /* Slots this file uses. */
-#define S_EP 10
+#define S_EP     10
 #define S_THREAD 11
-#define S_EP_A 12
-#define S_EP_B 13
-#define S_SPARE 14
-#define S_MEM 20
-#define S_MEM2 21
-#define S_TASK2 22
-#define S_REPLY 30
+#define S_EP_A   12
+#define S_EP_B   13
+#define S_SPARE  14
+#define S_MEM    20
+#define S_MEM2   21
+#define S_TASK2  22
+#define S_REPLY  30
 
 static volatile uint64_t worker_result, worker_done;
 
@@ -94,8 +94,9 @@ static int t_ipc_long_message(void)
     CHECK_EQ(sys2(SYS_THREAD_SET_IPCBUF, S_THREAD, SCRATCH2_VA), 0);
     CHECK_EQ(sys2(SYS_THREAD_SET_FAULT, S_THREAD, CAP_PROC_PAGER), 0);
     static _Alignas(16) char stack[8192];
-    CHECK_EQ(sys4(SYS_THREAD_START, S_THREAD, (long)long_server, (long)(stack + sizeof(stack)),
-                  S_EP), 0);
+    CHECK_EQ(
+        sys4(SYS_THREAD_START, S_THREAD, (long)long_server, (long)(stack + sizeof(stack)), S_EP),
+        0);
     struct ipc_buffer *mine = ipc_buffer();
     uint64_t expect = 1 + 2 + 3 + 4;
     for (unsigned i = 4; i < 40; i++) {
@@ -219,8 +220,8 @@ static int fault_case(unsigned mode)
     } else if (mode == FAULT_WRITE) {
         perms |= MAP_PERM_W;
     } else {
-        scratch[0] = 0x07700513; /* addi a0, zero, 0x77 */
-        scratch[1] = 0x00008067; /* ret */
+        scratch[0] = 0x07700513;                           /* addi a0, zero, 0x77 */
+        scratch[1] = 0x00008067;                           /* ret */
         __asm__ volatile(".word 0x0000100f" ::: "memory"); /* fence.i */
         perms |= MAP_PERM_X;
     }
@@ -338,9 +339,9 @@ static int t_fault_in_other_task(void)
     uint64_t pa = kt_map_fresh(SCRATCH_VA, 1, MAP_PERM_R | MAP_PERM_W, S_MEM);
     CHECK(pa != 0);
     volatile uint32_t *code = (volatile uint32_t *)SCRATCH_VA;
-    code[0] = 0x000802b7; /* lui t0, 0x80       (t0 = 0x80000) */
-    code[1] = 0x0002b303; /* ld t1, 0(t0)       faults */
-    code[2] = 0x0000006f; /* j . */
+    code[0] = 0x000802b7;                              /* lui t0, 0x80       (t0 = 0x80000) */
+    code[1] = 0x0002b303;                              /* ld t1, 0(t0)       faults */
+    code[2] = 0x0000006f;                              /* j . */
     __asm__ volatile(".word 0x0000100f" ::: "memory"); /* fence.i */
     CHECK_EQ(sys6(SYS_MAP, S_TASK2, 0x10000, S_MEM, (long)pa, 1, MAP_PERM_R | MAP_PERM_X), 0);
     CHECK_EQ(sys3(SYS_THREAD_CREATE, CAP_PROC_CONTROL, S_TASK2, S_THREAD), 0);
@@ -423,7 +424,8 @@ static int t_bad_syscalls(void)
     CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, S_MEM, (long)pa + 4096, 1, rw),
              -SAMARA_EINVAL);
     CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, S_MEM, (long)pa, 1,
-                  rw | MAP_SIZE_2M << MAP_SIZE_SHIFT), -SAMARA_EINVAL);
+                  rw | MAP_SIZE_2M << MAP_SIZE_SHIFT),
+             -SAMARA_EINVAL);
     CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, S_MEM, (long)pa, 1l << 40, rw),
              -SAMARA_EINVAL);
     CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, CAP_PROC_PAGER, (long)pa, 1, rw),
@@ -579,12 +581,15 @@ static int t_superpage_map(void)
     if (off) {
         /* Not 2 MiB aligned: the kernel must refuse the superpage. */
         CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, 0x80000000, S_MEM, (long)pa, 1,
-                      MAP_PERM_R | MAP_PERM_W | MAP_SIZE_2M << MAP_SIZE_SHIFT), -SAMARA_EINVAL);
-        CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, 0x80000000, S_MEM, (long)pa, 512,
-                      MAP_PERM_R | MAP_PERM_W), 0);
+                      MAP_PERM_R | MAP_PERM_W | MAP_SIZE_2M << MAP_SIZE_SHIFT),
+                 -SAMARA_EINVAL);
+        CHECK_EQ(
+            sys6(SYS_MAP, CAP_PROC_TASK, 0x80000000, S_MEM, (long)pa, 512, MAP_PERM_R | MAP_PERM_W),
+            0);
     } else {
         CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, 0x80000000, S_MEM, (long)pa, 1,
-                      MAP_PERM_R | MAP_PERM_W | MAP_SIZE_2M << MAP_SIZE_SHIFT), 0);
+                      MAP_PERM_R | MAP_PERM_W | MAP_SIZE_2M << MAP_SIZE_SHIFT),
+                 0);
         /* A 4 KiB unmap inside it would cut the superpage: refused. */
         CHECK_EQ(sys3(SYS_UNMAP, CAP_PROC_TASK, 0x80001000, 4096), -SAMARA_EINVAL);
     }

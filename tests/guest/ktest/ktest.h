@@ -22,22 +22,22 @@ struct ktest {
 };
 
 /* Fail the current test with a message (returns from the test function). */
-#define CHECK(cond)                                                                               \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                     \
-            return 1;                                                                             \
-        }                                                                                         \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                      \
+            return 1;                                                                              \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                                            \
-    do {                                                                                          \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                       \
-        if (a_ != b_) {                                                                           \
-            printf("# %s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, a_,      \
-                   #b, b_);                                                                       \
-            return 1;                                                                             \
-        }                                                                                         \
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_) {                                                                            \
+            printf("# %s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, a_, #b,   \
+                   b_);                                                                            \
+            return 1;                                                                              \
+        }                                                                                          \
     } while (0)
 
 extern const struct ktest kernel_tests[];
@@ -56,7 +56,7 @@ long kt_thread(void (*fn)(uint64_t), uint64_t arg, unsigned slot, unsigned fault
 long kt_run_child(const char *name);
 /* Map n fresh pages at va in this task with perms; returns the physical base or 0. */
 uint64_t kt_map_fresh(uint64_t va, unsigned n, unsigned perms, unsigned mem_slot);
-uint64_t kt_now(void);     /* rdtime */
-uint64_t kt_hz(void);      /* rdtime ticks per second */
+uint64_t kt_now(void); /* rdtime */
+uint64_t kt_hz(void);  /* rdtime ticks per second */
 
 #endif

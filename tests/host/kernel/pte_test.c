@@ -41,12 +41,13 @@ int main(void)
     check(!pte_is_valid(0) && !pte_is_leaf(0), "zero entry is invalid");
 
     check(pte_level_size(0) == 4096 && pte_level_size(1) == 2ul << 20 &&
-          pte_level_size(2) == 1ul << 30 && pte_level_size(3) == 512ul << 30,
+              pte_level_size(2) == 1ul << 30 && pte_level_size(3) == 512ul << 30,
           "level sizes 4K 2M 1G 512G");
 
     uint64_t va = (0x1aul << 39) | (0x123ul << 30) | (0x45ul << 21) | (0x67ul << 12) | 0x89;
     check(pte_index(va, 3) == 0x1a && pte_index(va, 2) == 0x123 && pte_index(va, 1) == 0x45 &&
-          pte_index(va, 0) == 0x67, "VA index at each level");
+              pte_index(va, 0) == 0x67,
+          "VA index at each level");
     check(pte_index(0xffffffff80200000ul, 2) == 510 && pte_index(0xffffffff80200000ul, 3) == 511,
           "kernel image VA: Sv39 root entry 510, Sv48 root entry 511");
     check(pte_index(0xffffffc000000000ul, 2) == 256, "Sv39 direct map starts at root entry 256");

@@ -18,10 +18,10 @@
 #include <samara/syscall.h>
 
 struct ipc_msg {
-    int64_t err;      /* 0, or a negative error and nothing else is valid */
+    int64_t err; /* 0, or a negative error and nothing else is valid */
     uint64_t tag;
     uint64_t w[4];
-    uint64_t badge;   /* recv only */
+    uint64_t badge; /* recv only */
 };
 
 long sys0(long n);
@@ -37,8 +37,8 @@ long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5);
  * reply slot, a1 = tag, a2..a5 = words, a6 = reply slot for reply_recv; they return a0 = 0 or
  * an error, a1 = tag, a2..a5 = words, a6 = badge).
  */
-static inline struct ipc_msg ipc_syscall(long n, uint64_t a0, uint64_t a1, uint64_t a2,
-                                         uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)
+static inline struct ipc_msg ipc_syscall(long n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                                         uint64_t a4, uint64_t a5, uint64_t a6)
 {
     register uint64_t r0 __asm__("a0") = a0;
     register uint64_t r1 __asm__("a1") = a1;
@@ -61,8 +61,8 @@ static inline struct ipc_msg ipc_call(unsigned long ep, uint64_t tag, uint64_t w
     return ipc_syscall(SYS_CALL, ep, tag, w0, w1, w2, w3, 0);
 }
 
-static inline long ipc_send(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1,
-                            uint64_t w2, uint64_t w3)
+static inline long ipc_send(unsigned long ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+                            uint64_t w3)
 {
     return ipc_syscall(SYS_SEND, ep, tag, w0, w1, w2, w3, 0).err;
 }
