@@ -14,6 +14,28 @@
  *   PAGER_FRAMES    -> w0 = free frames, w1 = total frames
  *   PAGER_MEMGRANT  w0 = npages, w1 = slot          -> w0 = 0, w1 = physical base: a memory
  *                   capability (read/write/exec) for npages zeroed contiguous frames, freed at exit
+ *
+ * The memory calls, with Linux's semantics and errno values (docs/ABI.md):
+ *   PAGER_MMAP      w0 = addr, w1 = length, w2 = prot | flags << 32,
+ *                   w3 = (uint32_t)fd | (offset / 4096) << 32       -> w0 = address or -errno
+ *                   (the library refuses an offset that is not page aligned with -EINVAL)
+ *   PAGER_MUNMAP    w0 = addr, w1 = length                          -> w0 = 0 or -errno
+ *   PAGER_MPROTECT  w0 = addr, w1 = length, w2 = prot               -> w0 = 0 or -errno
+ *   PAGER_MREMAP    w0 = old addr, w1 = old length, w2 = new length,
+ *                   w3 = flags | new addr (new addr page aligned; flags below 4096; the library
+ *                   refuses an unaligned new address with -EINVAL)  -> w0 = address or -errno
+ *   PAGER_MADVISE   w0 = addr, w1 = length, w2 = advice             -> w0 = 0 or -errno
+ *   PAGER_BRK       w0 = requested break (0: ask)                   -> w0 = the break now
+ *                   (as Linux's brk system call: unchanged when the request fails)
+ *   PAGER_MLOCK     w0 = addr, w1 = length, w2 = flags (MLOCK_ONFAULT) -> w0 = 0 or -errno
+ *   PAGER_MUNLOCK   w0 = addr, w1 = length                          -> w0 = 0 or -errno
+ *   PAGER_MLOCKALL  w0 = flags (MCL_*)                              -> w0 = 0 or -errno
+ *   PAGER_MUNLOCKALL                                                -> w0 = 0
+ *   PAGER_MSYNC     w0 = addr, w1 = length, w2 = flags              -> w0 = 0 or -errno
+ *   PAGER_PROCREAD  w0 = pid (0: the caller), w1 = PROC_FILE_*, w2 = offset
+ *                   -> w0 = bytes copied (0 at the end) or -errno, w1 = total size; the bytes
+ *                   are in the caller's IPC buffer from word 4 on (at most PROC_CHUNK). The
+ *                   text is made when offset is 0 and kept for the following offsets.
  */
 #ifndef SAMARA_PAGER_H
 #define SAMARA_PAGER_H
@@ -26,7 +48,30 @@ enum pager_label {
     PAGER_GETPID = 5,
     PAGER_FRAMES = 6,
     PAGER_MEMGRANT = 7,
+    PAGER_MMAP = 8,
+    PAGER_MUNMAP = 9,
+    PAGER_MPROTECT = 10,
+    PAGER_MREMAP = 11,
+    PAGER_MADVISE = 12,
+    PAGER_BRK = 13,
+    PAGER_MLOCK = 14,
+    PAGER_MUNLOCK = 15,
+    PAGER_MLOCKALL = 16,
+    PAGER_MUNLOCKALL = 17,
+    PAGER_MSYNC = 18,
+    PAGER_PROCREAD = 19,
 };
+
+/* Files under /proc/<pid>/ that PAGER_PROCREAD serves. */
+enum proc_file {
+    PROC_FILE_MAPS = 1,
+    PROC_FILE_SMAPS = 2,
+    PROC_FILE_SMAPS_ROLLUP = 3,
+    PROC_FILE_STATUS = 4,
+    PROC_FILE_STAT = 5,
+};
+
+#define PROC_CHUNK 480 /* bytes per PAGER_PROCREAD reply: IPC words 4..63 */
 
 /*
  * A program's address space (docs/BOOT.md): the ELF where it is linked (0x10000 by
