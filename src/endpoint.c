@@ -394,6 +394,9 @@ void fault_raise(struct thread *t, uint64_t cause, uint64_t addr, uint64_t pc)
     t->fault_msg[1] = fault_access(cause);
     t->fault_msg[2] = pc;
     t->fault_msg[3] = cause;
+    if (cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
+        cause == EXC_INST_PAGE_FAULT)
+        t->fault_msg[3] |= vspace_page_word(t->task, addr & ~(PAGE_SIZE - 1));
     t->fault_pending = true;
     ipc_send(t, (struct endpoint *)t->fault_ep.obj, t->fault_ep.word, true);
 }

@@ -105,17 +105,18 @@ void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t ac
     r->qnext = NULL;
     r->blocked_on = NULL;
     ep->obj.refs--; /* t's fault endpoint capability still holds one */
+    uint64_t word = cause | vspace_page_word(t->task, addr & ~(PAGE_SIZE - 1));
     t->fault_msg[0] = addr;
     t->fault_msg[1] = access;
     t->fault_msg[2] = t->ctx[REG_PC];
-    t->fault_msg[3] = cause;
+    t->fault_msg[3] = word;
     t->fault_pending = true;
     r->ctx[REG_A0] = 0;
     r->ctx[REG_A1] = IPC_TAG(IPC_LABEL_FAULT, 4);
     r->ctx[REG_A2] = addr;
     r->ctx[REG_A3] = access;
     r->ctx[REG_A4] = t->ctx[REG_PC];
-    r->ctx[REG_A5] = cause;
+    r->ctx[REG_A5] = word;
     r->ctx[REG_A6] = c->word;
     rs->type = CAP_REPLY;
     rs->rights = 0;

@@ -379,8 +379,37 @@ static void sys_map(struct thread *t)
 static void sys_unmap(struct thread *t)
 {
     struct task *target;
+    struct vspace_leaf leaves[32];
+    uint64_t buf = ARG(t, 3), max = ARG(t, 4), done = 0;
     int err = lookup_task(t, ARG(t, 0), &target);
-    ret(t, err ? err : vspace_unmap(target, ARG(t, 1), ARG(t, 2)));
+    if (!err && buf && (max == 0 || max > 4096))
+        err = -EINVAL;
+    if (err || !buf) {
+        unsigned n;
+        ret(t, err ? err : vspace_unmap(target, ARG(t, 1), ARG(t, 2), NULL, 0, &n));
+        return;
+    }
+    /* Report in chunks; the user buffer is checked before anything is removed. */
+    if (!vspace_user_page(t->task, buf, true) ||
+        !vspace_user_page(t->task, buf + max * sizeof(struct vspace_leaf) - 1, true)) {
+        ret(t, -EFAULT);
+        return;
+    }
+    uint64_t va = ARG(t, 1), end = ARG(t, 1) + ARG(t, 2);
+    while (done < max && va < end) {
+        unsigned n, want = max - done < 32 ? (unsigned)(max - done) : 32;
+        err = vspace_unmap(target, va, end - va, leaves, want, &n);
+        if (err)
+            break;
+        err = copy_to_user(t->task, buf + done * sizeof(leaves[0]), leaves, n * sizeof(leaves[0]));
+        if (err)
+            break;
+        done += n;
+        if (n < want)
+            break;
+        va = leaves[n - 1].va + (1ul << (12 + 9 * PAGE_W_SIZE(leaves[n - 1].word)));
+    }
+    ret(t, err && !done ? err : (int64_t)done);
 }
 
 static void sys_protect(struct thread *t)
@@ -388,6 +417,47 @@ static void sys_protect(struct thread *t)
     struct task *target;
     int err = lookup_task(t, ARG(t, 0), &target);
     ret(t, err ? err : vspace_protect(target, ARG(t, 1), ARG(t, 2), (unsigned)ARG(t, 3)));
+}
+
+static void sys_query(struct thread *t)
+{
+    struct task *target;
+    uint64_t words[64];
+    uint64_t va = ARG(t, 1), npages = ARG(t, 2), buf = ARG(t, 3);
+    int err = lookup_task(t, ARG(t, 0), &target);
+    for (uint64_t i = 0; !err && i < npages; i += 64) {
+        uint64_t n = npages - i < 64 ? npages - i : 64;
+        err = npages > 512 ? -EINVAL : vspace_query(target, va + i * PAGE_SIZE, n, words);
+        if (!err)
+            err = copy_to_user(t->task, buf + i * 8, words, n * 8);
+    }
+    ret(t, err ? err : (npages ? 0 : -EINVAL));
+}
+
+static void sys_remap(struct thread *t)
+{
+    struct task *target;
+    int err = lookup_task(t, ARG(t, 0), &target);
+    ret(t, err ? err : vspace_remap(target, ARG(t, 1), ARG(t, 2), ARG(t, 3)));
+}
+
+static void sys_map_batch(struct thread *t)
+{
+    struct task *target;
+    struct vspace_map_req req[128];
+    uint64_t n = ARG(t, 2), g[4];
+    int err = lookup_task(t, ARG(t, 0), &target);
+    if (!err && (n == 0 || n > 128))
+        err = -EINVAL;
+    for (uint64_t i = 0; !err && i < n; i++) {
+        err = copy_from_user(t->task, g, ARG(t, 1) + i * sizeof(g), sizeof(g));
+        if (!err)
+            err = vspace_map_decode(t->task, target, g[0] & ~0xffful, g[1], g[2], g[3],
+                                    g[0] & 0xfff, &req[i]);
+    }
+    for (uint64_t i = 0; !err && i < n; i++)
+        err = vspace_map_perform(target, &req[i]);
+    ret(t, err);
 }
 
 static void sys_task_destroy(struct thread *t)
@@ -437,6 +507,9 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_PROTECT] = sys_protect,
     [SYS_TASK_DESTROY] = sys_task_destroy,
     [SYS_TRANSLATE] = sys_translate,
+    [SYS_QUERY] = sys_query,
+    [SYS_REMAP] = sys_remap,
+    [SYS_MAP_BATCH] = sys_map_batch,
 };
 
 void syscall_dispatch(struct thread *t)

@@ -80,49 +80,56 @@ int vspace_map_perform(struct task *target, const struct vspace_map_req *r)
     return 0;
 }
 
+/* The page word (samara/syscall.h) of the leaf e at level, for the 4K page va within it. */
+static uint64_t page_word(pte_t e, unsigned level, uint64_t va)
+{
+    uint64_t pa = pte_pa(e) + (va & (pte_level_size(level) - 1) & ~(PAGE_SIZE - 1));
+    unsigned perms = ((e & PTE_R) ? MAP_PERM_R : 0) | ((e & PTE_W) ? MAP_PERM_W : 0) |
+                     ((e & PTE_X) ? MAP_PERM_X : 0);
+    return pa | (uint64_t)perms << 4 | (uint64_t)level << 7 |
+           (pte_is_retained(e) ? PAGE_W_RETAINED : PAGE_W_PRESENT);
+}
+
+uint64_t vspace_page_word(struct task *t, uint64_t va)
+{
+    unsigned level;
+    pte_t *e = va < mmu_task_size ? mmu_lookup_any(t->root, va, &level) : NULL;
+    return e ? page_word(*e, level, va) : 0;
+}
+
 /*
- * Visit every leaf in [va, va+len): first only to check no superpage sticks out (check),
- * then to apply fn. Missing tables are skipped a whole table at a time.
+ * The leaves (mapped or retained) in [va, end), in order: *e and *level of the next one at
+ * or after *va, advancing *va past it. Missing tables are skipped a table at a time.
  */
-static int for_each_leaf(struct task *t, uint64_t va, uint64_t len, bool check,
-                         void (*fn)(struct task *, pte_t *, uint64_t, unsigned), unsigned arg,
-                         uint64_t allowed)
+static pte_t *next_leaf(struct task *t, uint64_t *va, uint64_t end, unsigned *level)
 {
-    uint64_t end = va + len;
-    uint64_t n = 0;
-    while (va < end) {
-        unsigned level;
-        pte_t *e = mmu_lookup(t->root, va, &level);
-        uint64_t size = pte_level_size(level);
-        uint64_t next = ALIGN_DOWN(va, size) + size;
+    while (*va < end) {
+        pte_t *e = mmu_lookup_any(t->root, *va, level);
+        uint64_t size = pte_level_size(*level);
+        uint64_t at = *va;
+        *va = ALIGN_DOWN(at, size) + size;
         if (e) {
-            if (check && (va & (size - 1) || next > end))
-                return -EINVAL;
-            if (check && (allowed & ~*e & PTE_RWX))
-                return -EPERM;
-            if (!check) {
-                fn(t, e, va, arg);
-                n++;
-            }
+            *va = at; /* the caller advances past the leaf it takes */
+            return e;
         }
-        va = next;
     }
-    if (!check && n > 64)
-        task_flush(t);
+    return NULL;
+}
+
+/* -EINVAL if a superpage sticks out of [va, end); perms_add: -EPERM if adding rights. */
+static int check_leaves(struct task *t, uint64_t va, uint64_t end, uint64_t pte_add)
+{
+    unsigned level;
+    pte_t *e;
+    while ((e = next_leaf(t, &va, end, &level))) {
+        uint64_t size = pte_level_size(level);
+        if (va & (size - 1) || va + size > end)
+            return -EINVAL;
+        if (pte_add & ~*e & PTE_RWX)
+            return -EPERM;
+        va += size;
+    }
     return 0;
-}
-
-static void leaf_clear(struct task *t, pte_t *e, uint64_t va, unsigned arg)
-{
-    (void)arg;
-    *e = 0;
-    task_flush_page(t, va);
-}
-
-static void leaf_protect(struct task *t, pte_t *e, uint64_t va, unsigned perms)
-{
-    *e = pte_leaf(pte_pa(*e), perms_to_pte(perms));
-    task_flush_page(t, va);
 }
 
 static int check_range(struct task *t, uint64_t va, uint64_t len)
@@ -134,27 +141,105 @@ static int check_range(struct task *t, uint64_t va, uint64_t len)
     return 0;
 }
 
-int vspace_unmap(struct task *t, uint64_t va, uint64_t len)
+int vspace_unmap(struct task *t, uint64_t va, uint64_t len, struct vspace_leaf *out, unsigned max,
+                 unsigned *count)
 {
     int err = check_range(t, va, len);
     if (!err)
-        err = for_each_leaf(t, va, len, true, leaf_clear, 0, 0);
-    if (!err)
-        err = for_each_leaf(t, va, len, false, leaf_clear, 0, 0);
-    return err;
+        err = check_leaves(t, va, va + len, 0);
+    if (err)
+        return err;
+    uint64_t end = va + len, n = 0;
+    unsigned level;
+    pte_t *e;
+    *count = 0;
+    while ((!out || *count < max) && (e = next_leaf(t, &va, end, &level))) {
+        if (out)
+            out[(*count)++] = (struct vspace_leaf){va, page_word(*e, level, va)};
+        *e = 0;
+        if (++n <= 64)
+            task_flush_page(t, va);
+        va += pte_level_size(level);
+    }
+    if (n > 64)
+        task_flush(t);
+    return 0;
 }
 
 int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 {
     int err = check_range(t, va, len);
-    if (!err && (!perms || perms & ~MAP_PERM_MASK || (perms & MAP_PERM_W && !(perms & MAP_PERM_R))))
+    if (!err && (perms & ~MAP_PERM_MASK || (perms & MAP_PERM_W && !(perms & MAP_PERM_R))))
         err = -EINVAL;
     /* Only taking rights away: giving them needs the memory capability, i.e. SYS_MAP. */
     if (!err)
-        err = for_each_leaf(t, va, len, true, leaf_protect, perms, perms_to_pte(perms));
+        err = check_leaves(t, va, va + len, perms ? perms_to_pte(perms) : 0);
+    if (err)
+        return err;
+    uint64_t end = va + len, n = 0;
+    unsigned level;
+    pte_t *e;
+    while ((e = next_leaf(t, &va, end, &level))) {
+        if (perms)
+            *e = pte_leaf(pte_pa(*e), perms_to_pte(perms));
+        else if (!pte_is_retained(*e))
+            *e = pte_retain(*e);
+        if (++n <= 64)
+            task_flush_page(t, va);
+        va += pte_level_size(level);
+    }
+    if (n > 64)
+        task_flush(t);
+    return 0;
+}
+
+int vspace_query(struct task *t, uint64_t va, uint64_t npages, uint64_t *out)
+{
+    if (t->dead)
+        return -ESRCH;
+    if (va & (PAGE_SIZE - 1) || !npages || npages > 512 || !range_ok(va, npages * PAGE_SIZE))
+        return -EINVAL;
+    for (uint64_t i = 0; i < npages; i++)
+        out[i] = vspace_page_word(t, va + i * PAGE_SIZE);
+    return 0;
+}
+
+int vspace_remap(struct task *t, uint64_t from, uint64_t to, uint64_t len)
+{
+    int err = check_range(t, from, len);
     if (!err)
-        err = for_each_leaf(t, va, len, false, leaf_protect, perms, 0);
-    return err;
+        err = check_range(t, to, len);
+    if (!err && ((from < to && to - from < len) || (to < from && from - to < len)))
+        err = -EINVAL; /* overlapping ranges */
+    if (!err)
+        err = check_leaves(t, from, from + len, 0);
+    if (err)
+        return err;
+    /* The destination must be empty, and superpages must keep their alignment. */
+    uint64_t va = to;
+    unsigned level;
+    if (next_leaf(t, &va, to + len, &level))
+        return -EEXIST;
+    va = from;
+    pte_t *e;
+    while ((e = next_leaf(t, &va, from + len, &level)))
+        if (((to + (va - from)) & (pte_level_size(level) - 1)) != 0)
+            return -EINVAL;
+        else
+            va += pte_level_size(level);
+    va = from;
+    while ((e = next_leaf(t, &va, from + len, &level))) {
+        pte_t *d = mmu_walk_alloc(t->root, to + (va - from), level);
+        if (!d) {
+            task_flush(t);
+            return -ENOMEM; /* what moved so far stays moved */
+        }
+        *d = *e;
+        *e = 0;
+        va += pte_level_size(level);
+    }
+    task_flush(t);
+    return 0;
 }
 
 int64_t vspace_translate(struct task *t, uint64_t va)

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <samara/syscall.h>
+
 struct task;
 
 /* A checked mapping request: everything vspace_map_perform needs. */
@@ -35,15 +37,33 @@ int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uin
  * the way) may leave the first pages mapped. */
 int vspace_map_perform(struct task *target, const struct vspace_map_req *r);
 
-/* Remove the mappings in [va, va+len); -EINVAL if misaligned, outside user space or if it
- * would cut a superpage. Holes are fine. */
-int vspace_unmap(struct task *target, uint64_t va, uint64_t len);
+/* A removed leaf as SYS_UNMAP reports it: its address and its page word. */
+struct vspace_leaf {
+    uint64_t va;
+    uint64_t word;
+};
+
 /*
- * Change the permissions of the mappings in [va, va+len); same errors, and -EPERM if that
- * would add a permission a mapping does not have (adding one needs the memory capability:
- * map the frame again).
+ * Remove the mappings (and retained frames) in [va, va+len). With out, report each removed
+ * leaf there and stop after max of them (*count says how many; the caller goes on from after
+ * the last). -EINVAL if misaligned, outside user space, or if it would cut a superpage (then
+ * nothing is removed). Holes are fine.
+ */
+int vspace_unmap(struct task *target, uint64_t va, uint64_t len, struct vspace_leaf *out,
+                 unsigned max, unsigned *count);
+/*
+ * Change the permissions of the mappings in [va, va+len): perms 0 keeps the frames with no
+ * access (retained). Same errors, and -EPERM if it would add a permission a mapping does not
+ * have (adding one needs the memory capability: map the frame again).
  */
 int vspace_protect(struct task *target, uint64_t va, uint64_t len, unsigned perms);
+/* The page word of each of npages (<= 512) pages from va. -EINVAL on a bad range. */
+int vspace_query(struct task *target, uint64_t va, uint64_t npages, uint64_t *out);
+/* Move the mappings of [from, from+len) to [to, to+len), which must be empty (-EEXIST) and
+ * not overlap it (-EINVAL); superpages must stay aligned (-EINVAL). -ENOMEM part-way. */
+int vspace_remap(struct task *target, uint64_t from, uint64_t to, uint64_t len);
+/* The page word of the page at va (0: nothing there). */
+uint64_t vspace_page_word(struct task *t, uint64_t va);
 /* pa | perms of the mapping at va, or -EFAULT. */
 int64_t vspace_translate(struct task *target, uint64_t va);
 

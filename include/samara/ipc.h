@@ -17,7 +17,9 @@
  * Faults: when a thread takes a page fault or any other exception, the kernel sends a message
  * with label IPC_LABEL_FAULT on the thread's fault endpoint, on its behalf, as a call:
  *     w0 = faulting address (stval), w1 = access (FAULT_READ/WRITE/EXEC, or FAULT_OTHER),
- *     w2 = pc (sepc), w3 = scause.
+ *     w2 = pc (sepc), w3 = scause (bits 0..3) | for a page fault, the page word of the faulting
+ *     page (samara/syscall.h: what is mapped there now, if anything), so a pager can tell a
+ *     missing page from a protection fault without asking the kernel.
  * The receiver sees the fault endpoint capability's badge. The thread stays blocked until the
  * reply, which is one of:
  *     FAULT_REPLY_RESUME: resume at the same pc (retry the access);

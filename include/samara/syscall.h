@@ -51,10 +51,13 @@ enum samara_sys {
 
     /* Address spaces. */
     SYS_MAP = 50,          /* (task, va, mem slot, pa, npages, flags = perms | size << 4) */
-    SYS_UNMAP = 51,        /* (task, va, len) */
-    SYS_PROTECT = 52,      /* (task, va, len, perms) */
+    SYS_UNMAP = 51,        /* (task, va, len, buf, max): report up to max leaves, see below */
+    SYS_PROTECT = 52,      /* (task, va, len, perms); perms 0 retains frames with no access */
     SYS_TASK_DESTROY = 53, /* (task): kill all threads, free its space and capabilities */
     SYS_TRANSLATE = 54,    /* (task, va) -> pa | perms of the leaf mapping va, or -EFAULT */
+    SYS_QUERY = 55,        /* (task, va, npages <= 512, buf): a page word per page (below) */
+    SYS_REMAP = 56,        /* (task, old va, new va, len): move mappings; new range empty */
+    SYS_MAP_BATCH = 57,    /* (task, buf, n <= 128): n groups {va|flags, mem slot, pa, npages} */
 };
 
 #define SYS_COUNT 64
@@ -71,6 +74,16 @@ enum samara_sys {
 #define MAP_PERM_W    2u
 #define MAP_PERM_X    4u
 #define MAP_PERM_MASK 7u
+
+/*
+ * A page word (SYS_QUERY, SYS_UNMAP's report, the fault message's word 3): what one page of an
+ * address space holds. 0 = nothing; else the frame's physical address (bits 12 and up) and:
+ */
+#define PAGE_W_PERMS(w) (((w) >> 4) & 7) /* MAP_PERM_* */
+#define PAGE_W_SIZE(w)  (((w) >> 7) & 3) /* MAP_SIZE_* of the leaf holding it */
+#define PAGE_W_PRESENT  (1ul << 9)       /* mapped with PAGE_W_PERMS */
+#define PAGE_W_RETAINED (1ul << 10)      /* PROT_NONE: frame kept, no access */
+#define PAGE_W_PA(w)    ((w) & ~0xffful)
 
 /* Page sizes for SYS_MAP flags and fault replies (flags bits 4..5). */
 #define MAP_SIZE_4K    0u

@@ -39,7 +39,7 @@ static pte_t *walk(pte_t *root, unsigned levels, uint64_t va, unsigned level, bo
     pte_t *table = root;
     for (unsigned l = levels - 1; l > level; l--) {
         pte_t *e = &table[pte_index(va, l)];
-        if (pte_is_leaf(*e)) {
+        if (pte_is_leaf(*e) || pte_is_retained(*e)) {
             if (blocked)
                 *blocked = true;
             return NULL;
@@ -175,6 +175,27 @@ pte_t *mmu_lookup(pte_t *root, uint64_t va, unsigned *level)
         table = table_at(*e);
     }
     return NULL;
+}
+
+pte_t *mmu_lookup_any(pte_t *root, uint64_t va, unsigned *level)
+{
+    pte_t *table = root;
+    for (unsigned l = mmu_levels; l-- > 0;) {
+        pte_t *e = &table[pte_index(va, l)];
+        if (level)
+            *level = l;
+        if (pte_is_retained(*e) || pte_is_leaf(*e))
+            return e;
+        if (!pte_is_valid(*e) || l == 0)
+            return NULL;
+        table = table_at(*e);
+    }
+    return NULL;
+}
+
+pte_t *mmu_walk_alloc(pte_t *root, uint64_t va, unsigned level)
+{
+    return walk(root, mmu_levels, va, level, true, NULL);
 }
 
 static void free_tables(pte_t *table, unsigned level)

@@ -52,6 +52,10 @@ int mmu_map(pte_t *root, uint64_t va, uint64_t pa, unsigned level, uint64_t pte_
  * ended the walk (so a caller scanning a range can skip pte_level_size(*level) bytes).
  */
 pte_t *mmu_lookup(pte_t *root, uint64_t va, unsigned *level);
+/* As mmu_lookup, but also finds retained leaves (pte_is_retained). */
+pte_t *mmu_lookup_any(pte_t *root, uint64_t va, unsigned *level);
+/* The entry for va at level, allocating tables above it; NULL on -ENOMEM or a leaf above. */
+pte_t *mmu_walk_alloc(pte_t *root, uint64_t va, unsigned level);
 /* Free every user-half table under root (not the root itself, nor any mapped frame). */
 void mmu_free_user_tables(pte_t *root);
 void mmu_copy_kernel_half(pte_t *root);

@@ -25,15 +25,21 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_V         (1ul << 0)
-#define PTE_R         (1ul << 1)
-#define PTE_W         (1ul << 2)
-#define PTE_X         (1ul << 3)
-#define PTE_U         (1ul << 4)
-#define PTE_G         (1ul << 5)
-#define PTE_A         (1ul << 6)
-#define PTE_D         (1ul << 7)
-#define PTE_RWX       (PTE_R | PTE_W | PTE_X)
+#define PTE_V   (1ul << 0)
+#define PTE_R   (1ul << 1)
+#define PTE_W   (1ul << 2)
+#define PTE_X   (1ul << 3)
+#define PTE_U   (1ul << 4)
+#define PTE_G   (1ul << 5)
+#define PTE_A   (1ul << 6)
+#define PTE_D   (1ul << 7)
+#define PTE_RWX (PTE_R | PTE_W | PTE_X)
+/*
+ * Software bit (RSW, bit 8): with V clear, a "retained" leaf that keeps its PPN while giving
+ * no access (PROT_NONE). The hardware ignores an entry with V clear, so it faults; the kernel
+ * reports the frame in the fault message and hands it back on unmap.
+ */
+#define PTE_RETAINED  (1ul << 8)
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK  ((1ul << 44) - 1)
 
@@ -62,6 +68,17 @@ static inline bool pte_is_valid(pte_t e)
 static inline bool pte_is_leaf(pte_t e)
 {
     return (e & PTE_V) && (e & PTE_RWX);
+}
+
+static inline bool pte_is_retained(pte_t e)
+{
+    return !(e & PTE_V) && (e & PTE_RETAINED);
+}
+
+/* A leaf that gives no access but keeps its frame. */
+static inline pte_t pte_retain(pte_t e)
+{
+    return (e & ~(PTE_V | PTE_RWX | PTE_A | PTE_D)) | PTE_RETAINED;
 }
 
 static inline uint64_t pte_pa(pte_t e)
