@@ -116,8 +116,8 @@ static pte_t *next_leaf(struct task *t, uint64_t *va, uint64_t end, unsigned *le
     return NULL;
 }
 
-/* -EINVAL if a superpage sticks out of [va, end); perms_add: -EPERM if adding rights. */
-static int check_leaves(struct task *t, uint64_t va, uint64_t end, uint64_t pte_add)
+/* -EINVAL if a superpage sticks out of [va, end); -EPERM if a leaf lacks a right in pte_need. */
+static int check_leaves(struct task *t, uint64_t va, uint64_t end, uint64_t pte_need)
 {
     unsigned level;
     pte_t *e;
@@ -125,7 +125,7 @@ static int check_leaves(struct task *t, uint64_t va, uint64_t end, uint64_t pte_
         uint64_t size = pte_level_size(level);
         if (va & (size - 1) || va + size > end)
             return -EINVAL;
-        if (pte_add & ~*e & PTE_RWX)
+        if (pte_need & ~*e & PTE_RWX)
             return -EPERM;
         va += size;
     }
@@ -171,21 +171,27 @@ int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
     int err = check_range(t, va, len);
     if (!err && (perms & ~MAP_PERM_MASK || (perms & MAP_PERM_W && !(perms & MAP_PERM_R))))
         err = -EINVAL;
-    /* Only taking rights away: giving them needs the memory capability, i.e. SYS_MAP. */
     if (!err)
-        err = check_leaves(t, va, va + len, perms ? perms_to_pte(perms) : 0);
+        err = check_leaves(t, va, va + len, 0);
     if (err)
         return err;
-    uint64_t end = va + len, n = 0;
+    /*
+     * Each mapping keeps only the rights it has that perms also has: protect never gives a
+     * right (that needs the memory capability: map the frame again). What keeps no right at
+     * all is retained: the frame stays, access goes.
+     */
+    uint64_t keep = perms_to_pte(perms) & PTE_RWX, end = va + len, n = 0;
     unsigned level;
     pte_t *e;
     while ((e = next_leaf(t, &va, end, &level))) {
-        if (perms)
-            *e = pte_leaf(pte_pa(*e), perms_to_pte(perms));
-        else if (!pte_is_retained(*e))
-            *e = pte_retain(*e);
-        if (++n <= 64)
-            task_flush_page(t, va);
+        if (!pte_is_retained(*e)) {
+            uint64_t rights = *e & keep;
+            if (rights & PTE_W && !(rights & PTE_R))
+                rights &= ~PTE_W;
+            *e = rights ? pte_leaf(pte_pa(*e), rights | PTE_U) : pte_retain(*e);
+            if (++n <= 64)
+                task_flush_page(t, va);
+        }
         va += pte_level_size(level);
     }
     if (n > 64)

@@ -52,9 +52,9 @@ struct vspace_leaf {
 int vspace_unmap(struct task *target, uint64_t va, uint64_t len, struct vspace_leaf *out,
                  unsigned max, unsigned *count);
 /*
- * Change the permissions of the mappings in [va, va+len): perms 0 keeps the frames with no
- * access (retained). Same errors, and -EPERM if it would add a permission a mapping does not
- * have (adding one needs the memory capability: map the frame again).
+ * Restrict the mappings in [va, va+len) to perms: each keeps the rights it has that perms has
+ * too (a right is never added: that needs the memory capability, i.e. mapping the frame
+ * again); one left with none keeps its frame with no access (retained). Same errors.
  */
 int vspace_protect(struct task *target, uint64_t va, uint64_t len, unsigned perms);
 /* The page word of each of npages (<= 512) pages from va. -EINVAL on a bad range. */

@@ -52,7 +52,7 @@ enum samara_sys {
     /* Address spaces. */
     SYS_MAP = 50,          /* (task, va, mem slot, pa, npages, flags = perms | size << 4) */
     SYS_UNMAP = 51,        /* (task, va, len, buf, max): report up to max leaves, see below */
-    SYS_PROTECT = 52,      /* (task, va, len, perms); perms 0 retains frames with no access */
+    SYS_PROTECT = 52,      /* (task, va, len, perms): keep only those rights; none: retain */
     SYS_TASK_DESTROY = 53, /* (task): kill all threads, free its space and capabilities */
     SYS_TRANSLATE = 54,    /* (task, va) -> pa | perms of the leaf mapping va, or -EFAULT */
     SYS_QUERY = 55,        /* (task, va, npages <= 512, buf): a page word per page (below) */

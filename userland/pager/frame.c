@@ -6,12 +6,19 @@
  * frames form a stack through it, and each process's frames form a list through it (a frame
  * is on exactly one list), so exit frees a process's frames in one walk.
  * Index 0 means "none"; frame i+1 is global frame i.
+ *
+ * Beside the links, every frame has a reference count (how many mappings, or owners, hold
+ * it: copy-on-write shares a frame between spaces), flags (the zero page, granted frames and
+ * the huge-page pool are never freed by unmapping), and a reverse-map entry: the pid and
+ * address of its first mapping, which is all a private page needs (shared and COW pages add
+ * more when those arrive).
  */
 #include <string.h>
 
 #include "pager.h"
 
 static uint32_t *frame_next;
+static struct frame_meta *frame_meta;
 static uint32_t free_head;
 static uint64_t nfree, ntotal;
 
@@ -60,8 +67,11 @@ void frame_init(void)
     }
     nspans = bootinfo->nmem;
     /* The table lives at the start of the biggest span; those frames are never free. */
-    uint64_t table_pages = (total * sizeof(uint32_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t next_bytes = (total * sizeof(uint32_t) + 63) & ~63ul;
+    uint64_t table_pages =
+        (next_bytes + total * sizeof(struct frame_meta) + PAGE_SIZE - 1) / PAGE_SIZE;
     frame_next = physmap(spans[big].base);
+    frame_meta = (struct frame_meta *)((char *)frame_next + next_bytes);
     memset(frame_next, 0, table_pages * PAGE_SIZE);
     ntotal = total - table_pages;
     for (unsigned s = nspans; s-- > 0;) {
@@ -75,7 +85,13 @@ void frame_init(void)
     }
 }
 
-uint64_t frame_alloc(void)
+struct frame_meta *frame_info(uint64_t pa)
+{
+    uint32_t idx = frame_idx(pa);
+    return idx ? &frame_meta[idx - 1] : NULL;
+}
+
+uint64_t frame_alloc_nozero(void)
 {
     if (!free_head)
         return 0;
@@ -83,9 +99,28 @@ uint64_t frame_alloc(void)
     free_head = frame_next[idx - 1];
     frame_next[idx - 1] = 0;
     nfree--;
-    uint64_t pa = frame_pa(idx);
-    page_zero(physmap(pa));
+    frame_meta[idx - 1] = (struct frame_meta){.refs = 1};
+    return frame_pa(idx);
+}
+
+uint64_t frame_alloc(void)
+{
+    uint64_t pa = frame_alloc_nozero();
+    if (pa)
+        page_zero(physmap(pa));
     return pa;
+}
+
+void frame_put(uint64_t pa)
+{
+    uint32_t idx = frame_idx(pa);
+    if (!idx)
+        return;
+    struct frame_meta *m = &frame_meta[idx - 1];
+    if (m->flags & (FRAME_ZERO | FRAME_GRANTED | FRAME_HUGE))
+        return;
+    if (m->refs && --m->refs == 0)
+        frame_free(pa);
 }
 
 void frame_free(uint64_t pa)

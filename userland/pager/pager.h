@@ -37,9 +37,25 @@ static inline void *physmap(uint64_t pa)
 }
 
 /* frame.c */
+struct frame_meta {
+    uint32_t refs;   /* mappings (or owners) holding the frame */
+    uint16_t flags;  /* FRAME_* */
+    uint16_t pid;    /* reverse map: the first mapping's process ... */
+    uint64_t va;     /* ... and address */
+};
+#define FRAME_ZERO    1u /* the shared zero page */
+#define FRAME_GRANTED 2u /* given to a program with PAGER_MEMGRANT: freed at its exit */
+#define FRAME_HUGE    4u /* part of the huge-page pool */
+
 void frame_init(void);
-/* A zeroed frame, or 0 when none is left. */
+/* A zeroed frame with one reference, or 0 when none is left. */
 uint64_t frame_alloc(void);
+/* The same, not zeroed (the caller fills it). */
+uint64_t frame_alloc_nozero(void);
+/* Drop a reference; the frame is free when none is left. Special frames are never freed. */
+void frame_put(uint64_t pa);
+/* The metadata of the frame at pa, or NULL if pa is not a frame of the pager's. */
+struct frame_meta *frame_info(uint64_t pa);
 void frame_free(uint64_t pa);
 /* n contiguous zeroed frames, or 0. */
 uint64_t frame_alloc_contig(uint64_t n);
