@@ -1,12 +1,10 @@
 /*
  * posix.c - the POSIX calls picolibc needs underneath, over Samara's system calls and the
- * pager. Issue-by-issue these grow: for now the console is file descriptors 0-2, and files
- * arrive with the file server.
+ * pager: processes, sysconf, and the errno translation every libsamara call uses. File
+ * descriptors are in fd.c, memory mappings in mman.c, the program break in brk.c.
  */
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -14,61 +12,35 @@
 
 char **environ;
 
-static long set_errno(long r)
-{
-    if (r < 0) {
-        errno = (int)-r;
-        return -1;
-    }
-    return r;
-}
+/*
+ * Linux's errno values (the ABI's, samara/errno.h) where picolibc numbers an error otherwise.
+ * The two agree from EPERM (1) to ERANGE (34); past that picolibc keeps newlib's numbers.
+ */
+static const struct {
+    unsigned char linux_errno;
+    unsigned char libc_errno;
+} posix_errno_map[] = {
+    {35, EDEADLK}, {36, ENAMETOOLONG}, {37, ENOLCK}, {38, ENOSYS},     {39, ENOTEMPTY},
+    {40, ELOOP},   {75, EOVERFLOW},    {84, EILSEQ}, {110, ETIMEDOUT}, {125, ECANCELED},
+};
 
-ssize_t write(int fd, const void *buf, size_t n)
+/*
+ * posix_errno - the C library's answer to a result r of the system-call ABI: r itself when
+ * r >= 0; otherwise errno is set to picolibc's number for Linux error -r, and -1 returned.
+ * Every call of libsamara that fails through errno goes through here.
+ */
+long posix_errno(long r)
 {
-    if (fd != 1 && fd != 2)
-        return set_errno(-SAMARA_EBADF);
-    return set_errno(sys_debug_write(buf, n));
-}
-
-ssize_t read(int fd, void *buf, size_t n)
-{
-    (void)buf;
-    (void)n;
-    return set_errno(fd == 0 ? 0 : -SAMARA_EBADF);
-}
-
-int open(const char *path, int flags, ...)
-{
-    (void)path;
-    (void)flags;
-    return (int)set_errno(-SAMARA_ENOENT);
-}
-
-int close(int fd)
-{
-    return fd >= 0 && fd <= 2 ? 0 : (int)set_errno(-SAMARA_EBADF);
-}
-
-off_t lseek(int fd, off_t off, int whence)
-{
-    (void)fd;
-    (void)off;
-    (void)whence;
-    return set_errno(-ESPIPE);
-}
-
-int fstat(int fd, struct stat *st)
-{
-    if (fd < 0 || fd > 2)
-        return (int)set_errno(-SAMARA_EBADF);
-    memset(st, 0, sizeof(*st));
-    st->st_mode = S_IFCHR;
-    return 0;
-}
-
-int isatty(int fd)
-{
-    return fd >= 0 && fd <= 2;
+    if (r >= 0)
+        return r;
+    int e = (int)-r;
+    for (size_t i = 0; i < sizeof(posix_errno_map) / sizeof(posix_errno_map[0]); i++)
+        if (posix_errno_map[i].linux_errno == e) {
+            e = posix_errno_map[i].libc_errno;
+            break;
+        }
+    errno = e;
+    return -1;
 }
 
 _Noreturn void _exit(int status)
@@ -90,7 +62,7 @@ pid_t getppid(void)
 
 int kill(pid_t pid, int sig)
 {
-    return (int)set_errno(pager_kill(pid, sig));
+    return (int)posix_errno(pager_kill(pid, sig));
 }
 
 long sysconf(int name)

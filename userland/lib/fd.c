@@ -1,0 +1,344 @@
+/*
+ * fd.c - file descriptors: open, read, write, lseek, fstat, isatty, close.
+ *
+ * A descriptor is a slot of fd_table: the operations of its kind (a table of functions, NULL
+ * for a free slot), its access mode and what the kind needs to find its data. Two kinds for
+ * now:
+ *
+ *   console  descriptors 0 (read: end of file), 1 and 2 (write: the kernel console), open at
+ *            start as before;
+ *   proc     /proc/<pid>/{maps,smaps,smaps_rollup,status,stat} and /proc/self/..., read-only
+ *            text the pager makes (PAGER_PROCREAD): the text is made when offset 0 is read,
+ *            so lseek(fd, 0, SEEK_SET) and reading again gives fresh text, as on Linux.
+ *
+ * open() tries each entry of fd_openers in turn: the file server will add its kind there and
+ * take the paths no other entry claims; until then those give ENOENT. picolibc's stdio
+ * (fopen, fgets...) reaches all of this through the POSIX names open, read, lseek and close.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <samara/user.h>
+
+/* The ABI result r, or -1 with errno set (posix.c). */
+long posix_errno(long r);
+
+#define FD_MAX 64
+
+struct fd_file;
+
+/*
+ * What a kind of descriptor does. Results are >= 0 or a negative Linux errno (the pager's
+ * answers, or this file's own, all below 35 where picolibc's numbers are Linux's).
+ */
+struct fd_ops {
+    long (*read)(struct fd_file *f, void *buf, size_t n);
+    long (*write)(struct fd_file *f, const void *buf, size_t n);
+    long (*lseek)(struct fd_file *f, off_t off, int whence);
+    void (*fstat)(struct fd_file *f, struct stat *st);
+    int tty; /* isatty() */
+};
+
+struct fd_file {
+    const struct fd_ops *ops; /* NULL: the slot is free */
+    int mode;                 /* O_RDONLY, O_WRONLY or O_RDWR */
+    int pid;                  /* proc: the process, 0 for the caller */
+    int file;                 /* proc: PROC_FILE_* */
+    off_t offset;
+};
+
+/* ---- console ---------------------------------------------------------------------------- */
+
+static long console_read(struct fd_file *f, void *buf, size_t n)
+{
+    (void)f;
+    (void)buf;
+    (void)n;
+    return 0; /* no console input yet: end of file */
+}
+
+static long console_write(struct fd_file *f, const void *buf, size_t n)
+{
+    (void)f;
+    return sys_debug_write(buf, n);
+}
+
+static long console_lseek(struct fd_file *f, off_t off, int whence)
+{
+    (void)f;
+    (void)off;
+    (void)whence;
+    return -ESPIPE;
+}
+
+static void console_fstat(struct fd_file *f, struct stat *st)
+{
+    (void)f;
+    st->st_mode = S_IFCHR | 0620;
+}
+
+static const struct fd_ops console_ops = {console_read, console_write, console_lseek, console_fstat,
+                                          1};
+
+static struct fd_file fd_table[FD_MAX] = {
+    {&console_ops, O_RDONLY, 0, 0, 0},
+    {&console_ops, O_WRONLY, 0, 0, 0},
+    {&console_ops, O_WRONLY, 0, 0, 0},
+};
+
+/* ---- /proc ------------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    int file;
+} proc_files[] = {
+    {"maps", PROC_FILE_MAPS},
+    {"smaps", PROC_FILE_SMAPS},
+    {"smaps_rollup", PROC_FILE_SMAPS_ROLLUP},
+    {"status", PROC_FILE_STATUS},
+    {"stat", PROC_FILE_STAT},
+};
+
+/*
+ * One PAGER_PROCREAD at f's offset, copied to buf (at most n bytes).
+ * Return: bytes copied (0 at the end of the text), or -errno from the pager.
+ */
+static long proc_chunk(struct fd_file *f, char *buf, size_t n)
+{
+    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_PROCREAD, 3), (uint64_t)f->pid,
+                                (uint64_t)f->file, (uint64_t)f->offset, 0);
+    long r = m.err ? m.err : (long)m.w[0];
+    if (r <= 0)
+        return r;
+    if (r > PROC_CHUNK)
+        r = PROC_CHUNK;
+    /* Words 4.. arrive all or none (docs/ABI.md 4.3): trust only what the tag says came. */
+    unsigned words = IPC_TAG_LEN(m.tag);
+    size_t came = words > IPC_REG_WORDS ? (words - IPC_REG_WORDS) * sizeof(uint64_t) : 0;
+    if ((size_t)r > came)
+        return -EIO;
+    size_t k = (size_t)r < n ? (size_t)r : n;
+    memcpy(buf, &ipc_buffer()->words[IPC_REG_WORDS], k);
+    f->offset += (off_t)k;
+    return (long)k;
+}
+
+static long proc_read(struct fd_file *f, void *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        long r = proc_chunk(f, (char *)buf + done, n - done);
+        if (r < 0)
+            return done ? (long)done : r;
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    return (long)done;
+}
+
+static long proc_write(struct fd_file *f, const void *buf, size_t n)
+{
+    (void)f;
+    (void)buf;
+    (void)n;
+    return -EBADF; /* not reached: /proc files open read-only */
+}
+
+/* Linux's seq_file lseek: SEEK_SET and SEEK_CUR only, never below 0. */
+static long proc_lseek(struct fd_file *f, off_t off, int whence)
+{
+    off_t base = whence == SEEK_SET ? 0 : f->offset;
+    if ((whence != SEEK_SET && whence != SEEK_CUR) || off < -base || off > LONG_MAX - base)
+        return -EINVAL;
+    f->offset = base + off;
+    return (long)f->offset;
+}
+
+static void proc_fstat(struct fd_file *f, struct stat *st)
+{
+    (void)f;
+    st->st_mode = S_IFREG | 0444;
+    st->st_nlink = 1;
+    st->st_blksize = 1024;
+}
+
+static const struct fd_ops proc_ops = {proc_read, proc_write, proc_lseek, proc_fstat, 0};
+
+/* The next path component of *p (slashes skipped) in [*start, *p). Return: its length. */
+static size_t path_next(const char **p, const char **start)
+{
+    while (**p == '/')
+        (*p)++;
+    *start = *p;
+    while (**p && **p != '/')
+        (*p)++;
+    return (size_t)(*p - *start);
+}
+
+static int path_is(const char *s, size_t n, const char *name)
+{
+    return strlen(name) == n && memcmp(s, name, n) == 0;
+}
+
+/*
+ * Parse "/proc/<pid or self>/<file>" into pid (0 for self) and file.
+ * Return: 1 for a /proc path (then 0 or -ENOENT / -ENOTDIR), 0 for any other path.
+ */
+static int proc_lookup(const char *path, int *pid, int *file, int *err)
+{
+    const char *p = path, *s;
+    size_t n = path_next(&p, &s);
+    if (path[0] != '/' || !path_is(s, n, "proc"))
+        return 0;
+    *err = -ENOENT;
+    n = path_next(&p, &s);
+    if (path_is(s, n, "self")) {
+        *pid = 0;
+    } else {
+        long v = 0;
+        if (n == 0 || n > 9 || s[0] == '0') /* Linux's /proc takes no leading zeros */
+            return 1;
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return 1;
+            v = v * 10 + (s[i] - '0');
+        }
+        *pid = (int)v;
+    }
+    n = path_next(&p, &s);
+    for (size_t i = 0; i < sizeof(proc_files) / sizeof(proc_files[0]); i++) {
+        if (path_is(s, n, proc_files[i].name)) {
+            *file = proc_files[i].file;
+            *err = *p ? -ENOTDIR : 0; /* "maps/" or "maps/x": maps is no directory */
+            return 1;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Open a /proc file into f. Return: 1 and *err = 0 or -errno for a /proc path, 0 for
+ * another path. Errors: ENOENT (no such file or process), ENOTDIR, EEXIST (O_CREAT|O_EXCL),
+ * EACCES (opened for writing), and the pager's.
+ */
+static int proc_open(struct fd_file *f, const char *path, int flags, int *err)
+{
+    int pid = 0, file = 0;
+    if (!proc_lookup(path, &pid, &file, err))
+        return 0;
+    if (*err)
+        return 1;
+    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+        *err = -EEXIST;
+    else if ((flags & O_ACCMODE) != O_RDONLY)
+        *err = -EACCES;
+    else if (flags & O_DIRECTORY)
+        *err = -ENOTDIR;
+    if (*err)
+        return 1;
+    *f = (struct fd_file){&proc_ops, O_RDONLY, pid, file, 0};
+    /* Ask for the first chunk now, so that a process that does not exist fails here. */
+    char probe;
+    long r = proc_chunk(f, &probe, 0);
+    f->offset = 0;
+    *err = r == -SAMARA_ESRCH ? -ENOENT : r < 0 ? (int)r : 0;
+    return 1;
+}
+
+/* The openers by path, tried in order (the file server's will come last). */
+static int (*const fd_openers[])(struct fd_file *f, const char *path, int flags, int *err) = {
+    proc_open,
+};
+
+/* ---- the POSIX calls -------------------------------------------------------------------- */
+
+static struct fd_file *fd_lookup(int fd)
+{
+    if (fd < 0 || fd >= FD_MAX || !fd_table[fd].ops)
+        return NULL;
+    return &fd_table[fd];
+}
+
+/* open - the lowest free descriptor for path. Return: it, or -1 (EFAULT, EMFILE, ENOENT and
+ * what the kind refuses with). */
+int open(const char *path, int flags, ...)
+{
+    if (!path)
+        return (int)posix_errno(-EFAULT);
+    int fd = 0;
+    while (fd < FD_MAX && fd_table[fd].ops)
+        fd++;
+    if (fd == FD_MAX)
+        return (int)posix_errno(-EMFILE);
+    struct fd_file f;
+    for (size_t i = 0; i < sizeof(fd_openers) / sizeof(fd_openers[0]); i++) {
+        int err = 0;
+        if (fd_openers[i](&f, path, flags, &err)) {
+            if (err)
+                return (int)posix_errno(err);
+            fd_table[fd] = f;
+            return fd;
+        }
+    }
+    return (int)posix_errno(-ENOENT);
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+    struct fd_file *f = fd_lookup(fd);
+    if (!f || f->mode == O_WRONLY)
+        return posix_errno(-EBADF);
+    return posix_errno(f->ops->read(f, buf, n));
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    struct fd_file *f = fd_lookup(fd);
+    if (!f || f->mode == O_RDONLY)
+        return posix_errno(-EBADF);
+    return posix_errno(f->ops->write(f, buf, n));
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+    struct fd_file *f = fd_lookup(fd);
+    if (!f)
+        return posix_errno(-EBADF);
+    return posix_errno(f->ops->lseek(f, off, whence));
+}
+
+int fstat(int fd, struct stat *st)
+{
+    struct fd_file *f = fd_lookup(fd);
+    if (!f)
+        return (int)posix_errno(-EBADF);
+    memset(st, 0, sizeof(*st));
+    f->ops->fstat(f, st);
+    return 0;
+}
+
+int isatty(int fd)
+{
+    struct fd_file *f = fd_lookup(fd);
+    if (!f || !f->ops->tty) {
+        errno = f ? ENOTTY : EBADF;
+        return 0;
+    }
+    return 1;
+}
+
+int close(int fd)
+{
+    struct fd_file *f = fd_lookup(fd);
+    if (!f)
+        return (int)posix_errno(-EBADF);
+    f->ops = NULL;
+    return 0;
+}
