@@ -79,9 +79,10 @@ enum proc_file {
  * and one page above it for the main thread's IPC buffer. TASK_SIZE depends on the paging
  * mode, so these are offsets from it.
  */
-#define PROC_IPCBUF_OFFSET 0x2000ul /* ipc buffer at TASK_SIZE - this */
-#define PROC_STACK_OFFSET  0x3000ul /* stack top at TASK_SIZE - this */
-#define PROC_STACK_MAX     (8ul << 20)
+#define PROC_IPCBUF_OFFSET 0x2000ul      /* ipc buffer at TASK_SIZE - this */
+#define PROC_STACK_OFFSET  0x3000ul      /* stack top at TASK_SIZE - this */
+#define PROC_STACK_MAX     (8ul << 20)   /* RLIMIT_STACK */
+#define PROC_STACK_INITIAL (132ul << 10) /* the stack VMA at start, as Linux's 128 KiB + */
 
 /* Signals the pager reports in wait statuses (Linux numbers). */
 #define PAGER_SIGKILL 9

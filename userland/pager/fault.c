@@ -2,33 +2,24 @@
  * fault.c - resolving page faults of programs.
  *
  * The kernel turns a program's page fault into a call from the faulting thread to the pager
- * (label IPC_LABEL_FAULT: address, access, pc, cause; badge = pid). This first version knows
- * two kinds of memory, both demand-paged into fresh frames: ELF segments (bytes from the file
- * in the initrd, the rest zero) and the zero-filled stack. An access outside every region, or
- * one the region's protection forbids, kills the process with SIGSEGV; a misaligned access
- * gives SIGBUS and an illegal instruction SIGILL, as on Linux.
+ * (label IPC_LABEL_FAULT: address, access, pc, and scause with the page word of what is mapped
+ * there now; badge = pid). The pager finds the VMA, checks the access against its
+ * protection, and answers with one map-and-resume reply:
+ *   - nothing mapped: a read of anonymous memory gets the shared zero page (read-only); any
+ *     other access gets a fresh frame, filled by the VMA's backing (zeroes, ELF bytes);
+ *   - something mapped with fewer rights than the VMA now gives (after mprotect, or the zero
+ *     page under a write): the same frame with the VMA's rights, or a fresh frame in place of
+ *     the zero page;
+ *   - below a growing stack, within its limit and guard gap: the stack grows first;
+ *   - anything else is SIGSEGV (SEGV_MAPERR: no VMA; SEGV_ACCERR: the protection forbids it),
+ *     a misaligned access SIGBUS, an illegal instruction SIGILL, as on Linux.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "pager.h"
 
-static struct region *region_find(struct proc *p, uint64_t addr)
-{
-    return mtree_load(&p->vmas, addr);
-}
-
-static void fill_page(const struct region *r, uint64_t va, uint64_t pa)
-{
-    /* Frames come zeroed; copy the part of [va, va + 4K) that the file covers. */
-    if (!r->file_len)
-        return;
-    uint64_t lo = va > r->file_va ? va : r->file_va;
-    uint64_t hi =
-        va + PAGE_SIZE < r->file_va + r->file_len ? va + PAGE_SIZE : r->file_va + r->file_len;
-    if (hi > lo)
-        memcpy((char *)physmap(pa) + (lo - va), physmap(r->file_pa + (lo - r->file_va)), hi - lo);
-}
+#define STACK_LIMIT     (8ul << 20)   /* RLIMIT_STACK */
+#define STACK_GUARD_GAP (256ul << 12) /* Linux's stack_guard_gap: 256 pages */
 
 static void kill_reply(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
                        struct reply *r)
@@ -40,56 +31,75 @@ static void kill_reply(struct proc *p, int sig, const char *why, uint64_t addr, 
     r->send = false; /* the thread is gone with its task */
 }
 
+/* The growsdown VMA just above addr, grown down to cover it; or NULL. */
+static struct vma *stack_grow(struct proc *p, uint64_t addr)
+{
+    struct vma *v = vma_find_from(p, addr);
+    if (!v || !(v->flags & VM_GROWSDOWN))
+        return NULL;
+    uint64_t va = addr & ~(PAGE_SIZE - 1);
+    uint64_t top = v->flags & VM_STACK ? p->stack_top : v->end;
+    if (top - va > STACK_LIMIT)
+        return NULL;
+    struct vma *prev = vma_prev(p, v->start);
+    if (prev && prev->end + STACK_GUARD_GAP > va)
+        return NULL; /* into the guard gap above the next mapping down */
+    if (mtree_store_range(&p->mm, va, v->end - 1, v))
+        return NULL;
+    v->start = va;
+    return v;
+}
+
 void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
-    uint64_t addr = m->w[0], access = m->w[1], pc = m->w[2], cause = m->w[3];
-    if (access == FAULT_OTHER) {
-        bool misaligned = cause == 4 || cause == 6 || cause == 0;
-        kill_reply(p, misaligned ? PAGER_SIGBUS : PAGER_SIGILL,
-                   misaligned ? "misaligned access" : "illegal instruction", addr, pc, r);
-        return;
-    }
-    /* Misaligned accesses are reported with their access type too. */
-    if (cause == 0 || cause == 4 || cause == 6) {
-        kill_reply(p, PAGER_SIGBUS, "misaligned access", addr, pc, r);
-        return;
-    }
-    struct region *reg = region_find(p, addr);
-    if (!reg) {
-        kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_MAPERR)", addr, pc, r);
-        return;
-    }
-    unsigned need = access == FAULT_WRITE  ? MAP_PERM_W
-                    : access == FAULT_EXEC ? MAP_PERM_X
-                                           : MAP_PERM_R;
-    if (!(reg->perms & need)) {
-        kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_ACCERR)", addr, pc, r);
-        return;
-    }
-    uint64_t va = addr & ~(PAGE_SIZE - 1);
-    long t = sys2(SYS_TRANSLATE, proc_task_slot(p), (long)va);
-    if (t >= 0 && (t & need)) {
-        /* Already mapped with the rights needed: another thread got there first. */
+    uint64_t addr = m->w[0], access = m->w[1], pc = m->w[2], word = m->w[3];
+    unsigned cause = word & 15;
+    if (cause == 0 || cause == 4 || cause == 6)
+        return kill_reply(p, PAGER_SIGBUS, "misaligned access", addr, pc, r);
+    if (access == FAULT_OTHER)
+        return kill_reply(p, PAGER_SIGILL, "illegal instruction", addr, pc, r);
+    struct vma *v = vma_find(p, addr);
+    if (!v && !(v = stack_grow(p, addr)))
+        return kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_MAPERR)", addr, pc, r);
+    unsigned need = access == FAULT_WRITE  ? VP_WRITE
+                    : access == FAULT_EXEC ? VP_EXEC
+                                           : VP_READ | VP_WRITE; /* write implies read */
+    if (!(v->prot & need))
+        return kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_ACCERR)", addr, pc, r);
+    if (cause < 12)
+        return kill_reply(p, PAGER_SIGBUS, "access fault", addr, pc, r);
+
+    p->minflt++;
+    if (v->flags & VM_HUGETLB) {
+        if (huge_populate(p, v, addr & ~((2ul << 20) - 1), (addr | ((2ul << 20) - 1)) + 1))
+            return kill_reply(p, PAGER_SIGBUS, "no huge page left", addr, pc, r);
         r->send = true;
         r->tag = IPC_TAG(FAULT_REPLY_RESUME, 0);
         return;
     }
-    if (t >= 0) {
-        /* Mapped, allowed by the region, and still refused: an access fault (PMP). */
-        kill_reply(p, PAGER_SIGBUS, "access fault on a mapped page", addr, pc, r);
-        return;
+    uint64_t va = addr & ~(PAGE_SIZE - 1), pa = PAGE_W_PA(word);
+    unsigned perms = vma_map_perms(v->prot);
+    bool write = access == FAULT_WRITE;
+    if (word & (PAGE_W_PRESENT | PAGE_W_RETAINED) && !(pa == space_zero_page() && write)) {
+        /* The frame is there: give it the VMA's rights (the zero page stays read-only). */
+        if (pa == space_zero_page())
+            perms &= ~MAP_PERM_W;
+    } else if (!write && v->ops == &vma_anon_ops && !(v->flags & VM_SHARED)) {
+        pa = space_zero_page();
+        perms &= ~MAP_PERM_W;
+    } else {
+        pa = frame_alloc_nozero();
+        if (!pa)
+            return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+        v->ops->fill(v, va, pa);
+        struct frame_meta *fm = frame_info(pa);
+        fm->pid = (uint16_t)p->pid;
+        fm->va = va;
+        space_note_rss(p, 1);
     }
-    uint64_t pa = frame_alloc();
-    if (!pa) {
-        kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
-        return;
-    }
-    fill_page(reg, va, pa);
-    frame_list_add(&p->frames, pa);
-    p->minflt++;
     r->send = true;
     r->tag = IPC_TAG(FAULT_REPLY_MAP, 4);
-    r->w[0] = va | reg->perms;
+    r->w[0] = va | perms;
     r->w[1] = frame_cap_slot(pa);
     r->w[2] = pa;
     r->w[3] = 1;

@@ -54,7 +54,11 @@ unsigned frame_cap_slot(uint64_t pa)
     return 0;
 }
 
-void frame_init(void)
+/* The huge-page pool: 2 MiB-aligned runs of 512 frames, set aside at start-up (huge.c). */
+static uint64_t huge_base[HUGE_MAX];
+static unsigned huge_count;
+
+void frame_init(unsigned huge_pages)
 {
     uint64_t total = 0;
     unsigned big = 0;
@@ -74,10 +78,25 @@ void frame_init(void)
     frame_meta = (struct frame_meta *)((char *)frame_next + next_bytes);
     memset(frame_next, 0, table_pages * PAGE_SIZE);
     ntotal = total - table_pages;
+    /* Huge pages from the top of the biggest span, 2 MiB aligned. */
+    uint64_t top = spans[big].base + spans[big].npages * PAGE_SIZE;
+    uint64_t low = spans[big].base + (table_pages + 1024) * PAGE_SIZE;
+    uint64_t hb = top & ~((2ul << 20) - 1);
+    while (huge_count < huge_pages && huge_count < HUGE_MAX && hb >= low + (2ul << 20)) {
+        hb -= 2ul << 20;
+        huge_base[huge_count++] = hb;
+    }
+    uint64_t huge_lo = huge_count ? huge_base[huge_count - 1] : top;
     for (unsigned s = nspans; s-- > 0;) {
         uint64_t skip = s == big ? table_pages : 0;
         for (uint64_t i = spans[s].npages; i-- > skip;) {
             uint32_t idx = (uint32_t)(spans[s].first + i + 1);
+            uint64_t pa = spans[s].base + i * PAGE_SIZE;
+            if (s == big && pa >= huge_lo && pa < (top & ~((2ul << 20) - 1))) {
+                frame_meta[idx - 1].flags = FRAME_HUGE;
+                ntotal--;
+                continue;
+            }
             frame_next[idx - 1] = free_head;
             free_head = idx;
             nfree++;
@@ -184,6 +203,12 @@ uint64_t frame_alloc_contig(uint64_t n)
         frame_free(frame_pa(i));
     }
     return result;
+}
+
+unsigned frame_huge_pool(const uint64_t **bases)
+{
+    *bases = huge_base;
+    return huge_count;
 }
 
 uint64_t frame_free_count(void)

@@ -50,6 +50,27 @@ static void map_physmap(uint64_t base, uint64_t npages, unsigned slot, unsigned 
     }
 }
 
+/* The number after "key=" in the kernel bootargs (those before init=), or def. */
+static unsigned long bootarg_ulong(const char *key, unsigned long def)
+{
+    const char *a = bootinfo->bootargs, *end = strstr(a, "init=");
+    size_t kl = strlen(key);
+    for (const char *p = a; *p && (!end || p < end); p++) {
+        if ((p == a || p[-1] == ' ') && !strncmp(p, key, kl) && p[kl] == '=')
+            return strtoul(p + kl + 1, NULL, 0);
+    }
+    return def;
+}
+
+/* Huge pages set aside when no bootarg says: 8 (16 MiB) with 256 MiB or more, else 2. */
+static unsigned long frame_default_huge(void)
+{
+    uint64_t pages = 0;
+    for (unsigned i = 0; i < bootinfo->nmem; i++)
+        pages += bootinfo->mem[i].npages;
+    return pages >= 65536 ? 8 : 2;
+}
+
 const char *signal_name(int sig)
 {
     switch (sig) {
@@ -199,8 +220,10 @@ static void do_memgrant(struct proc *p, const struct ipc_msg *m, struct reply *r
         r->w[0] = (uint64_t)err;
         return;
     }
-    for (uint64_t i = 0; i < n; i++)
+    for (uint64_t i = 0; i < n; i++) {
+        frame_info(pa + i * PAGE_SIZE)->flags |= FRAME_GRANTED;
         frame_list_add(&p->frames, pa + i * PAGE_SIZE);
+    }
     r->w[0] = 0;
     r->w[1] = pa;
 }
@@ -218,6 +241,18 @@ static const struct {
     {PAGER_GETPID, do_getpid, "getpid"},
     {PAGER_FRAMES, do_frames, "frames"},
     {PAGER_MEMGRANT, do_memgrant, "memgrant"},
+    {PAGER_MMAP, do_mmap, "mmap"},
+    {PAGER_MUNMAP, do_munmap, "munmap"},
+    {PAGER_MPROTECT, do_mprotect, "mprotect"},
+    {PAGER_MREMAP, do_mremap, "mremap"},
+    {PAGER_MADVISE, do_madvise, "madvise"},
+    {PAGER_BRK, do_brk, "brk"},
+    {PAGER_MLOCK, do_mlock, "mlock"},
+    {PAGER_MUNLOCK, do_munlock, "munlock"},
+    {PAGER_MLOCKALL, do_mlockall, "mlockall"},
+    {PAGER_MUNLOCKALL, do_munlockall, "munlockall"},
+    {PAGER_MSYNC, do_msync, "msync"},
+    {PAGER_PROCREAD, do_procread, "procread"},
 };
 
 /* init=PATH ARGS... : everything after init= is the program and its arguments. */
@@ -272,8 +307,11 @@ void pager_main(const struct bootinfo *bi)
     uint64_t ib = bi->initrd_base & ~(PAGE_SIZE - 1);
     map_physmap(ib, (bi->initrd_base + bi->initrd_size - ib + PAGE_SIZE - 1) / PAGE_SIZE,
                 CAP_ROOT_INITRD, MAP_PERM_R);
-    frame_init();
+    frame_init((unsigned)bootarg_ulong("hugepages", frame_default_huge()));
     node_init();
+    huge_init();
+    space_zero_page();
+    max_map_count = bootarg_ulong("max_map_count", 65530);
     if (sys2(SYS_ENDPOINT_CREATE, CAP_ROOT_CONTROL, SLOT_EP)) {
         printf("pager: cannot create its endpoint\n");
         sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 5);

@@ -38,16 +38,20 @@ static inline void *physmap(uint64_t pa)
 
 /* frame.c */
 struct frame_meta {
-    uint32_t refs;   /* mappings (or owners) holding the frame */
-    uint16_t flags;  /* FRAME_* */
-    uint16_t pid;    /* reverse map: the first mapping's process ... */
-    uint64_t va;     /* ... and address */
+    uint32_t refs;  /* mappings (or owners) holding the frame */
+    uint16_t flags; /* FRAME_* */
+    uint16_t pid;   /* reverse map: the first mapping's process ... */
+    uint64_t va;    /* ... and address */
 };
 #define FRAME_ZERO    1u /* the shared zero page */
 #define FRAME_GRANTED 2u /* given to a program with PAGER_MEMGRANT: freed at its exit */
 #define FRAME_HUGE    4u /* part of the huge-page pool */
 
-void frame_init(void);
+#define HUGE_MAX 64
+/* Set up the frames, putting huge_pages 2 MiB pages aside for MAP_HUGETLB. */
+void frame_init(unsigned huge_pages);
+/* The huge-page pool's physical bases. */
+unsigned frame_huge_pool(const uint64_t **bases);
 /* A zeroed frame with one reference, or 0 when none is left. */
 uint64_t frame_alloc(void);
 /* The same, not zeroed (the caller fills it). */
@@ -67,22 +71,20 @@ unsigned frame_cap_slot(uint64_t pa);
 void frame_list_add(uint32_t *head, uint64_t pa);
 void frame_list_free_all(uint32_t *head);
 
+/* A reply a handler asks main.c to send (or not). */
+struct reply {
+    bool send; /* false: no reply now (the caller is gone or the reply is deferred) */
+    uint64_t tag;
+    uint64_t w[4];
+};
+
+struct proc;
+
 /* node.c: maple-tree nodes for every tree the pager keeps. */
 void node_init(void);
 uint64_t node_pool_frames(void);
 
-/*
- * Regions of a process's address space: kept in p->regions, indexed by the maple tree
- * p->vmas over [start, end - 1] (the full VMA structure comes with the mmap family).
- */
-#define REGION_MAX 16
-struct region {
-    uint64_t start, end; /* [start, end), page aligned */
-    unsigned perms;      /* MAP_PERM_* */
-    uint64_t file_va;    /* bytes [file_va, file_va + file_len) come from file_pa */
-    uint64_t file_len;
-    uint64_t file_pa; /* physical address of the file bytes (in the initrd) */
-};
+#include "vma.h"
 
 enum proc_state { PROC_FREE, PROC_LIVE, PROC_ZOMBIE };
 
@@ -91,16 +93,22 @@ enum proc_state { PROC_FREE, PROC_LIVE, PROC_ZOMBIE };
 struct proc {
     int state;
     int pid, ppid;
-    int status; /* wait status once a zombie */
-    unsigned nregions;
-    struct region regions[REGION_MAX];
-    struct maple_tree vmas; /* address -> struct region * */
-    uint32_t frames;        /* list of the frames it owns */
-    bool waiting;           /* blocked in PAGER_WAIT */
+    int status;           /* wait status once a zombie */
+    struct maple_tree mm; /* the VMAs: address -> struct vma * (vma.c) */
+    unsigned map_count;
+    unsigned def_flags;      /* VM_* given to every new VMA (mlockall MCL_FUTURE) */
+    uint64_t start_brk, brk; /* the heap: [start_brk, brk) */
+    uint64_t stack_top, mmap_base;
+    uint64_t start_code, end_code;
+    uint64_t rss, hwm; /* resident frames now and at most (pages) */
+    uint64_t peak_vm;  /* largest total VMA size seen (pages) */
+    uint64_t minflt, majflt, invalid_faults;
+    uint32_t frames; /* frames granted by PAGER_MEMGRANT, freed at exit */
+    bool waiting;    /* blocked in PAGER_WAIT */
     long wait_pid;
     unsigned wait_reply; /* slot of the deferred reply capability */
-    uint64_t minflt, invalid_faults;
-    char name[32];
+    char name[16];       /* the comm of /proc/<pid>/stat */
+    char path[64];       /* the program's file, for /proc/<pid>/maps */
 };
 
 /* proc.c */
@@ -117,14 +125,41 @@ unsigned reply_slot_take(void);
 void reply_slot_release(unsigned slot);
 
 /* fault.c: resolve a fault of p; fills *reply (label and words) for the faulting thread. */
-struct reply {
-    bool send; /* false: no reply now (the caller is gone or the reply is deferred) */
-    uint64_t tag;
-    uint64_t w[4];
-};
 void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r);
 
 /* Text of a signal for the kill message. */
 const char *signal_name(int sig);
+
+/* space.c: page-level work through the kernel. */
+uint64_t space_zero_page(void);
+void space_unmap(struct proc *p, uint64_t start, uint64_t end);
+void space_protect(struct proc *p, uint64_t start, uint64_t end, unsigned prot);
+int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
+uint64_t space_resident(struct proc *p, uint64_t start, uint64_t end, uint64_t *huge);
+void space_note_rss(struct proc *p, uint64_t pages);
+
+/* huge.c: 2 MiB pages for MAP_HUGETLB. */
+void huge_init(void);
+uint64_t huge_alloc(void);
+void huge_put(uint64_t pa);
+unsigned huge_free_count(void);
+int huge_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end);
+
+/* mmap.c: the memory calls (samara/pager.h), each a handler for main.c's table. */
+void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_munmap(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_mremap(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_brk(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_mlock(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_munlock(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_mlockall(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_munlockall(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r);
+extern unsigned long max_map_count;
+
+/* procfs.c: /proc/<pid>/... text. */
+void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r);
 
 #endif

@@ -46,7 +46,7 @@ static long build_stack(struct proc *p, uint64_t top, char *const argv[], int ar
     uint64_t pa = frame_alloc();
     if (!pa)
         return -SAMARA_ENOMEM;
-    frame_list_add(&p->frames, pa);
+    space_note_rss(p, 1);
     char *page = physmap(pa);
     uint64_t page_va = top - PAGE_SIZE;
     size_t str_off = PAGE_SIZE;
@@ -78,20 +78,23 @@ static long build_stack(struct proc *p, uint64_t top, char *const argv[], int ar
     return map_into(p, page_va, pa, MAP_PERM_R | MAP_PERM_W);
 }
 
-static long add_region(struct proc *p, struct region r)
+/* A new VMA [start, end) in p; 0 or -ENOMEM. */
+static long add_vma(struct proc *p, struct vma v)
 {
-    if (p->nregions == REGION_MAX)
-        return -SAMARA_E2BIG;
-    struct region *slot = &p->regions[p->nregions];
-    *slot = r;
-    int err = mtree_insert_range(&p->vmas, r.start, r.end - 1, slot);
+    struct vma *n = vma_alloc();
+    if (!n)
+        return -SAMARA_ENOMEM;
+    *n = v;
+    long err = vma_insert(p, n);
     if (err)
-        return err == -ENOMEM ? -SAMARA_ENOMEM : -SAMARA_EINVAL;
-    p->nregions++;
-    return 0;
+        vma_free(n);
+    return err;
 }
 
-/* Load the ELF's segments as regions (nothing is read until a fault asks for it). */
+/*
+ * Load the ELF's segments as VMAs backed by the file's bytes in the boot image (nothing is
+ * read until a fault asks for it). The heap starts after the last segment.
+ */
 static long load_elf(struct proc *p, const struct cpio_entry *file, uint64_t limit, uint64_t *entry)
 {
     struct elf_image img;
@@ -105,20 +108,32 @@ static long load_elf(struct proc *p, const struct cpio_entry *file, uint64_t lim
                        ((const char *)file->data - (const char *)physmap(bootinfo->initrd_base));
     for (unsigned i = 0; i < img.nseg; i++) {
         const struct elf_segment *s = &img.seg[i];
-        unsigned perms = ((s->flags & ELF_PF_R) ? MAP_PERM_R : 0) |
-                         ((s->flags & ELF_PF_W) ? MAP_PERM_W | MAP_PERM_R : 0) |
-                         ((s->flags & ELF_PF_X) ? MAP_PERM_X : 0);
-        struct region r = {
-            .start = s->vaddr & ~(PAGE_SIZE - 1),
-            .end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1),
-            .perms = perms ? perms : MAP_PERM_R,
+        unsigned prot = ((s->flags & ELF_PF_R) ? VP_READ : 0) |
+                        ((s->flags & ELF_PF_W) ? VP_WRITE : 0) |
+                        ((s->flags & ELF_PF_X) ? VP_EXEC : 0);
+        uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
+        uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+        struct vma v = {
+            .start = start,
+            .end = end,
+            .prot = prot,
+            .flags = prot & VP_WRITE ? VM_ACCOUNT : 0,
+            .ops = &vma_elf_ops,
+            .pgoff = (s->offset & ~(PAGE_SIZE - 1)) / PAGE_SIZE,
             .file_va = s->vaddr,
             .file_len = s->filesz,
             .file_pa = file_pa + s->offset,
+            .name = p->path,
         };
-        err = add_region(p, r);
+        err = add_vma(p, v);
         if (err)
             return err;
+        if (prot & VP_EXEC && !p->start_code) {
+            p->start_code = start;
+            p->end_code = end;
+        }
+        if (end > p->start_brk)
+            p->start_brk = p->brk = end;
     }
     *entry = img.entry;
     return 0;
@@ -129,7 +144,7 @@ static struct proc *proc_alloc(void)
     for (unsigned i = 0; i < PROC_MAX; i++) {
         if (procs[i].state == PROC_FREE) {
             memset(&procs[i], 0, sizeof(procs[i]));
-            mtree_init(&procs[i].vmas, MT_FLAGS_ALLOC_RANGE);
+            mtree_init(&procs[i].mm, MT_FLAGS_ALLOC_RANGE);
             return &procs[i];
         }
     }
@@ -140,12 +155,18 @@ static struct proc *proc_alloc(void)
 static void proc_discard(struct proc *p)
 {
     unsigned base = proc_task_slot(p);
+    /* Every frame mapped in the space comes back through the kernel's report: before the
+     * task goes, with its page tables. */
+    space_unmap(p, 0, task_size);
     sys1(SYS_TASK_DESTROY, base);
     for (unsigned i = 0; i < 3; i++)
         sys1(SYS_CAP_DELETE, base + i);
+    unsigned long index = 0;
+    struct vma *v;
+    mt_for_each(&p->mm, v, index, ~0ul) vma_free(v);
+    mtree_destroy(&p->mm);
+    p->map_count = 0;
     frame_list_free_all(&p->frames);
-    mtree_destroy(&p->vmas);
-    p->nregions = 0;
     if (p->waiting) {
         sys1(SYS_CAP_DELETE, p->wait_reply);
         reply_slot_release(p->wait_reply);
@@ -168,6 +189,7 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
     p->ppid = ppid;
     const char *base = strrchr(path, '/');
     strncpy(p->name, base ? base + 1 : path, sizeof(p->name) - 1);
+    snprintf(p->path, sizeof(p->path), "%s%s", path[0] == '/' ? "" : "/", path);
 
     unsigned slot = proc_task_slot(p);
     uint64_t stack_top = task_size - PROC_STACK_OFFSET, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
@@ -186,19 +208,36 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
         err = sys5(SYS_CAP_COPY, slot + 1, slot, CAP_PROC_THREAD, CAP_R_ALL, 0);
     if (!err)
         err = sys5(SYS_CAP_COPY, CAP_ROOT_CONTROL, slot, CAP_PROC_CONTROL, CAP_R_CREATE, 0);
+    /*
+     * The layout, as Linux's (docs/BOOT.md): the ELF, the heap after it, mmap areas top-down
+     * from mmap_base (128 MiB below the top, the gap Linux leaves for an 8 MiB stack), the
+     * stack growing down from stack_top, and the IPC buffer page above it.
+     */
+    p->stack_top = stack_top;
+    p->mmap_base = task_size - (128ul << 20);
     if (!err)
-        err = load_elf(p, &file, stack_top - PROC_STACK_MAX, &entry);
+        err = load_elf(p, &file, p->mmap_base, &entry);
     if (!err)
-        err = add_region(p, (struct region){stack_top - PROC_STACK_MAX, stack_top,
-                                            MAP_PERM_R | MAP_PERM_W, 0, 0, 0});
+        err = add_vma(p, (struct vma){.start = stack_top - PROC_STACK_INITIAL,
+                                      .end = stack_top,
+                                      .prot = VP_READ | VP_WRITE,
+                                      .flags = VM_GROWSDOWN | VM_STACK | VM_ACCOUNT,
+                                      .ops = &vma_anon_ops});
+    if (!err)
+        err = add_vma(p, (struct vma){.start = ipcbuf,
+                                      .end = ipcbuf + PAGE_SIZE,
+                                      .prot = VP_READ | VP_WRITE,
+                                      .flags = VM_SPECIAL,
+                                      .ops = &vma_anon_ops});
     if (!err)
         err = build_stack(p, stack_top, argv, argc, &sp);
     if (!err) {
         uint64_t pa = frame_alloc();
         err = pa ? map_into(p, ipcbuf, pa, MAP_PERM_R | MAP_PERM_W) : -SAMARA_ENOMEM;
         if (pa)
-            frame_list_add(&p->frames, pa);
+            space_note_rss(p, 1);
     }
+    p->peak_vm = vma_total_pages(p);
     if (!err)
         err = sys2(SYS_THREAD_SET_IPCBUF, slot + 1, (long)ipcbuf);
     if (!err)

@@ -1,0 +1,643 @@
+/*
+ * mmap.c - the memory calls: mmap, munmap, mprotect, mremap, madvise, brk, the mlock family
+ * and msync, with Linux's semantics and errno values (the checks follow Linux 6.1's order).
+ *
+ * Each call works on VMAs first (vma.c: split at the edges of the range, change, merge with
+ * the neighbours) and then on pages through the kernel (space.c). Pages are not touched when
+ * rights are added: the next fault maps them with the new rights (fault.c).
+ */
+#include <string.h>
+
+#include "pager.h"
+
+/* Linux's values (uapi/asm-generic/mman-common.h, mman.h). */
+#define MAP_SHARED          0x01
+#define MAP_PRIVATE         0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE            0x0f
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
+#define MAP_GROWSDOWN       0x100
+#define MAP_DENYWRITE       0x800
+#define MAP_EXECUTABLE      0x1000
+#define MAP_LOCKED          0x2000
+#define MAP_NORESERVE       0x4000
+#define MAP_POPULATE        0x8000
+#define MAP_NONBLOCK        0x10000
+#define MAP_STACK           0x20000
+#define MAP_HUGETLB         0x40000
+#define MAP_SYNC            0x80000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_HUGE_MASK       (0x3fu << 26)
+#define LEGACY_MAP_MASK                                                                            \
+    (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |       \
+     MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |               \
+     MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+#define MAP_UNINITIALIZED 0x4000000
+#define PROT_SEM          0x8
+#define MREMAP_MAYMOVE    1
+#define MREMAP_FIXED      2
+#define MREMAP_DONTUNMAP  4
+#define MLOCK_ONFAULT     1
+#define MCL_CURRENT       1
+#define MCL_FUTURE        2
+#define MCL_ONFAULT       4
+#define MS_ASYNC          1
+#define MS_INVALIDATE     2
+#define MS_SYNC           4
+
+#define EOPNOTSUPP_ 95
+#define EOVERFLOW_  75
+#define HUGE_SIZE   (2ul << 20)
+
+unsigned long max_map_count = 65530;
+#define MMAP_MIN_ADDR 0x10000ul /* vm.mmap_min_addr as Debian sets it */
+
+static uint64_t page_align(uint64_t x)
+{
+    return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+static void answer(struct reply *r, int64_t v)
+{
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    r->w[0] = (uint64_t)v;
+}
+
+/* True when nothing is mapped in [start, end). */
+static bool range_free(struct proc *p, uint64_t start, uint64_t end)
+{
+    struct vma *v = vma_find_from(p, start);
+    return !v || v->start >= end;
+}
+
+/* True when [start, end) is covered by VMAs without a hole. */
+static bool range_covered(struct proc *p, uint64_t start, uint64_t end)
+{
+    while (start < end) {
+        struct vma *v = vma_find(p, start);
+        if (!v)
+            return false;
+        start = v->end;
+    }
+    return true;
+}
+
+/* A free range of len bytes (aligned to align), top-down below the mmap base; or 0. */
+static uint64_t unmapped_area(struct proc *p, uint64_t hint, uint64_t len, uint64_t align)
+{
+    if (hint) {
+        uint64_t a = (hint + align - 1) & ~(align - 1);
+        if (a >= MMAP_MIN_ADDR && a <= task_size - len && range_free(p, a, a + len))
+            return a;
+    }
+    MA_STATE(mas, &p->mm, 0, 0);
+    if (p->mmap_base < MMAP_MIN_ADDR + len + align ||
+        mas_empty_area_rev(&mas, MMAP_MIN_ADDR, p->mmap_base - 1, len + align - PAGE_SIZE))
+        return 0;
+    return (mas.last + 1 - len) & ~(align - 1);
+}
+
+/* Make VMA boundaries at start and end. -ENOMEM at the map count limit. */
+static int range_isolate(struct proc *p, uint64_t start, uint64_t end)
+{
+    struct vma *v = vma_find(p, start), *u;
+    if (v && v->start < start) {
+        int err = vma_split(p, v, start, &u);
+        if (err)
+            return err;
+    }
+    v = vma_find(p, end - 1);
+    if (v && v->end > end) {
+        int err = vma_split(p, v, end, &u);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* Remove every VMA and page in [start, end). Returns 0 or -ENOMEM (map count). */
+static int unmap_range(struct proc *p, uint64_t start, uint64_t end)
+{
+    struct vma *v = vma_find(p, start);
+    if (v && v->start < start && v->end > end && p->map_count >= max_map_count)
+        return -SAMARA_ENOMEM; /* a split in the middle would go over the limit */
+    struct vma *first = vma_find_from(p, start);
+    if (first && first->start < end && first->flags & VM_HUGETLB &&
+        ((start | end) & (HUGE_SIZE - 1)))
+        return -SAMARA_EINVAL;
+    int err = range_isolate(p, start, end);
+    if (err)
+        return err;
+    while ((v = vma_find_from(p, start)) && v->start < end)
+        vma_remove(p, v);
+    space_unmap(p, start, end);
+    return 0;
+}
+
+static void note_vm(struct proc *p)
+{
+    uint64_t n = vma_total_pages(p);
+    if (n > p->peak_vm)
+        p->peak_vm = n;
+}
+
+static unsigned mmap_vm_flags(unsigned flags, unsigned prot)
+{
+    unsigned vf = 0;
+    if ((flags & MAP_TYPE) != MAP_PRIVATE)
+        vf |= VM_SHARED;
+    if (flags & MAP_GROWSDOWN)
+        vf |= VM_GROWSDOWN;
+    if (flags & MAP_LOCKED)
+        vf |= VM_LOCKED;
+    if (flags & MAP_HUGETLB)
+        vf |= VM_HUGETLB;
+    if (flags & MAP_NORESERVE)
+        vf |= VM_NORESERVE;
+    else if (!(vf & VM_SHARED) && prot & VP_WRITE)
+        vf |= VM_ACCOUNT;
+    return vf;
+}
+
+void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t addr = m->w[0], len = m->w[1];
+    unsigned prot = (unsigned)(m->w[2] & 0xffffffffu), flags = (unsigned)(m->w[2] >> 32);
+    int fd = (int)(uint32_t)m->w[3];
+    uint64_t pgoff = m->w[3] >> 32;
+
+    if (!len)
+        return answer(r, -SAMARA_EINVAL);
+    unsigned type = flags & MAP_TYPE;
+    if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+        return answer(r, -SAMARA_EINVAL);
+    if (type == MAP_SHARED_VALIDATE &&
+        flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE | MAP_HUGE_MASK))
+        return answer(r, -EOPNOTSUPP_);
+    if (flags & MAP_FIXED_NOREPLACE)
+        flags |= MAP_FIXED;
+    uint64_t align = flags & MAP_HUGETLB ? HUGE_SIZE : PAGE_SIZE;
+    if (len > task_size)
+        return answer(r, -SAMARA_ENOMEM);
+    len = (len + align - 1) & ~(align - 1);
+    if (!len || len > task_size)
+        return answer(r, -SAMARA_ENOMEM);
+    if (pgoff + len / PAGE_SIZE < pgoff)
+        return answer(r, -EOVERFLOW_);
+    if (p->map_count > max_map_count)
+        return answer(r, -SAMARA_ENOMEM);
+    if (!(flags & MAP_ANONYMOUS))
+        return answer(r, -SAMARA_EBADF); /* no file is open yet: every fd is bad */
+    (void)fd;
+    if (flags & MAP_FIXED) {
+        if (addr & (align - 1))
+            return answer(r, -SAMARA_EINVAL);
+        if (addr > task_size - len)
+            return answer(r, -SAMARA_ENOMEM);
+        if (addr < MMAP_MIN_ADDR)
+            return answer(r, -SAMARA_EPERM);
+        if (flags & MAP_FIXED_NOREPLACE && !range_free(p, addr, addr + len))
+            return answer(r, -SAMARA_EEXIST);
+    } else {
+        addr = unmapped_area(p, addr, len, align);
+        if (!addr)
+            return answer(r, -SAMARA_ENOMEM);
+    }
+    if (flags & MAP_HUGETLB && huge_free_count() < len / HUGE_SIZE)
+        return answer(r, -SAMARA_ENOMEM); /* hugetlb pages are reserved at mmap, as Linux */
+    struct vma *v = vma_alloc();
+    if (!v)
+        return answer(r, -SAMARA_ENOMEM);
+    if (flags & MAP_FIXED) {
+        int err = unmap_range(p, addr, addr + len);
+        if (err) {
+            vma_free(v);
+            return answer(r, err);
+        }
+    }
+    *v = (struct vma){.start = addr,
+                      .end = addr + len,
+                      .prot = prot & 7,
+                      .flags = mmap_vm_flags(flags, prot) | p->def_flags,
+                      .ops = &vma_anon_ops};
+    if (vma_insert(p, v)) {
+        vma_free(v);
+        return answer(r, -SAMARA_ENOMEM);
+    }
+    v = vma_merge(p, v);
+    note_vm(p);
+    bool populate =
+        (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE || (v->flags & VM_LOCKED);
+    if (populate && prot & 7)
+        space_populate(p, v, addr, addr + len, (v->prot & VP_WRITE) && !(v->flags & VM_SHARED));
+    answer(r, (int64_t)addr);
+}
+
+void do_munmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t start = m->w[0], len = m->w[1];
+    if (start & (PAGE_SIZE - 1) || start > task_size || len > task_size - start)
+        return answer(r, -SAMARA_EINVAL);
+    len = page_align(len);
+    if (!len)
+        return answer(r, -SAMARA_EINVAL);
+    answer(r, unmap_range(p, start, start + len));
+}
+
+void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t start = m->w[0], len = m->w[1];
+    unsigned prot = (unsigned)m->w[2];
+    const unsigned grows = 0x01000000u | 0x02000000u;
+    if (start & (PAGE_SIZE - 1))
+        return answer(r, -SAMARA_EINVAL);
+    if ((prot & grows) == grows)
+        return answer(r, -SAMARA_EINVAL);
+    prot &= ~grows;
+    if (prot & ~(VP_READ | VP_WRITE | VP_EXEC | PROT_SEM))
+        return answer(r, -SAMARA_EINVAL);
+    if (!len)
+        return answer(r, 0);
+    len = page_align(len);
+    uint64_t end = start + len;
+    if (end <= start || end > task_size)
+        return answer(r, -SAMARA_ENOMEM);
+    if (!range_covered(p, start, end))
+        return answer(r, -SAMARA_ENOMEM);
+    struct vma *first = vma_find(p, start), *last = vma_find(p, end - 1);
+    if ((first->flags & VM_HUGETLB && start & (HUGE_SIZE - 1)) ||
+        (last->flags & VM_HUGETLB && end & (HUGE_SIZE - 1)))
+        return answer(r, -SAMARA_EINVAL);
+    int err = range_isolate(p, start, end);
+    if (err)
+        return answer(r, err);
+    prot &= 7;
+    for (uint64_t a = start; a < end;) {
+        struct vma *v = vma_find(p, a);
+        unsigned old = v->prot;
+        v->prot = prot;
+        if (prot & VP_WRITE && !(v->flags & (VM_SHARED | VM_NORESERVE)))
+            v->flags |= VM_ACCOUNT;
+        /* Take rights away in the page table now; added rights come with the next fault. */
+        if (vma_map_perms(old) & ~vma_map_perms(prot))
+            space_protect(p, v->start, v->end, prot);
+        a = v->end;
+        vma_merge(p, v);
+    }
+    answer(r, 0);
+}
+
+/* Move [old, old + len) of VMA-covered memory to a new VMA at to (free), new_len long. */
+static int64_t move_vma(struct proc *p, uint64_t old, uint64_t old_len, uint64_t to,
+                        uint64_t new_len, bool dontunmap)
+{
+    struct vma *src = vma_find(p, old);
+    if (p->map_count >= max_map_count - 3)
+        return -SAMARA_ENOMEM;
+    struct vma *v = vma_alloc();
+    if (!v)
+        return -SAMARA_ENOMEM;
+    *v = *src;
+    v->start = to;
+    v->end = to + new_len;
+    v->pgoff = src->pgoff + (old - src->start) / PAGE_SIZE;
+    uint64_t moved = old_len < new_len ? old_len : new_len;
+    if (sys4(SYS_REMAP, proc_task_slot(p), (long)old, (long)to, (long)moved)) {
+        vma_free(v);
+        return -SAMARA_ENOMEM;
+    }
+    if (vma_insert(p, v)) {
+        sys4(SYS_REMAP, proc_task_slot(p), (long)to, (long)old, (long)moved);
+        vma_free(v);
+        return -SAMARA_ENOMEM;
+    }
+    if (!dontunmap)
+        unmap_range(p, old, old + old_len);
+    vma_merge(p, v);
+    note_vm(p);
+    return (int64_t)to;
+}
+
+void do_mremap(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t old = m->w[0], old_len = m->w[1], new_len = m->w[2];
+    unsigned flags = (unsigned)(m->w[3] & 0xfff);
+    uint64_t new_addr = m->w[3] & ~0xffful;
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+        return answer(r, -SAMARA_EINVAL);
+    if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE))
+        return answer(r, -SAMARA_EINVAL);
+    if (flags & MREMAP_DONTUNMAP && (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+        return answer(r, -SAMARA_EINVAL);
+    if (old & (PAGE_SIZE - 1))
+        return answer(r, -SAMARA_EINVAL);
+    old_len = page_align(old_len);
+    new_len = page_align(new_len);
+    if (!new_len || !old_len)
+        return answer(r, -SAMARA_EINVAL);
+    if (old_len > task_size || old > task_size - old_len)
+        return answer(r, -SAMARA_EFAULT);
+    if (flags & MREMAP_FIXED) {
+        if (new_len > task_size || new_addr > task_size - new_len)
+            return answer(r, -SAMARA_EINVAL);
+        if ((new_addr <= old && new_addr + new_len > old) ||
+            (old <= new_addr && old + old_len > new_addr))
+            return answer(r, -SAMARA_EINVAL);
+    }
+    struct vma *v = vma_find(p, old);
+    if (!v || old + old_len > v->end)
+        return answer(r, -SAMARA_EFAULT);
+    if (v->flags & (VM_HUGETLB | VM_SPECIAL))
+        return answer(r, -SAMARA_EINVAL);
+    if (flags & MREMAP_FIXED) {
+        if (new_addr < MMAP_MIN_ADDR)
+            return answer(r, -SAMARA_EPERM);
+        int err = unmap_range(p, new_addr, new_addr + new_len);
+        if (err)
+            return answer(r, err);
+        if (new_len < old_len) {
+            err = unmap_range(p, old + new_len, old + old_len);
+            if (err)
+                return answer(r, err);
+            old_len = new_len;
+        }
+        return answer(r, move_vma(p, old, old_len, new_addr, new_len, flags & MREMAP_DONTUNMAP));
+    }
+    if (new_len <= old_len && !(flags & MREMAP_DONTUNMAP)) {
+        if (new_len < old_len) {
+            int err = unmap_range(p, old + new_len, old + old_len);
+            if (err)
+                return answer(r, err);
+        }
+        return answer(r, (int64_t)old);
+    }
+    /* Grow in place when the VMA ends here and the room after it is free. */
+    if (!(flags & MREMAP_DONTUNMAP) && old + old_len == v->end && old + new_len <= task_size &&
+        range_free(p, v->end, old + new_len)) {
+        if (mtree_store_range(&p->mm, v->start, old + new_len - 1, v))
+            return answer(r, -SAMARA_ENOMEM);
+        v->end = old + new_len;
+        vma_merge(p, v);
+        note_vm(p);
+        if (v->flags & VM_LOCKED)
+            space_populate(p, v, old + old_len, old + new_len,
+                           (v->prot & VP_WRITE) && !(v->flags & VM_SHARED));
+        return answer(r, (int64_t)old);
+    }
+    if (!(flags & MREMAP_MAYMOVE))
+        return answer(r, -SAMARA_ENOMEM);
+    uint64_t to = unmapped_area(p, 0, new_len, PAGE_SIZE);
+    if (!to)
+        return answer(r, -SAMARA_ENOMEM);
+    answer(r, move_vma(p, old, old_len, to, new_len, flags & MREMAP_DONTUNMAP));
+}
+
+/* Apply flag changes (set/clear) to the VMAs of [start, end), splitting at the edges. */
+static int change_flags(struct proc *p, uint64_t start, uint64_t end, unsigned set, unsigned clear)
+{
+    int err = range_isolate(p, start, end);
+    if (err)
+        return err;
+    for (uint64_t a = start; a < end;) {
+        struct vma *v = vma_find(p, a);
+        if (!v) {
+            struct vma *n = vma_find_from(p, a);
+            if (!n)
+                break;
+            a = n->start;
+            continue;
+        }
+        v->flags = (v->flags & ~clear) | set;
+        a = v->end;
+        vma_merge(p, v);
+    }
+    return 0;
+}
+
+enum {
+    MADV_NORMAL = 0,
+    MADV_RANDOM = 1,
+    MADV_SEQUENTIAL = 2,
+    MADV_WILLNEED = 3,
+    MADV_DONTNEED = 4,
+    MADV_FREE = 8,
+    MADV_REMOVE = 9,
+    MADV_DONTFORK = 10,
+    MADV_DOFORK = 11,
+    MADV_MERGEABLE = 12,
+    MADV_UNMERGEABLE = 13,
+    MADV_HUGEPAGE = 14,
+    MADV_NOHUGEPAGE = 15,
+    MADV_DONTDUMP = 16,
+    MADV_DODUMP = 17,
+    MADV_WIPEONFORK = 18,
+    MADV_KEEPONFORK = 19,
+    MADV_COLD = 20,
+    MADV_PAGEOUT = 21,
+    MADV_POPULATE_READ = 22,
+    MADV_POPULATE_WRITE = 23,
+};
+
+void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t start = m->w[0], len = m->w[1];
+    unsigned advice = (unsigned)m->w[2];
+    switch (advice) {
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+    case MADV_WILLNEED:
+    case MADV_DONTNEED:
+    case MADV_FREE:
+    case MADV_REMOVE:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE:
+    case MADV_DONTDUMP:
+    case MADV_DODUMP:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+    case MADV_POPULATE_READ:
+    case MADV_POPULATE_WRITE:
+        break;
+    default:
+        return answer(r, -SAMARA_EINVAL);
+    }
+    if (start & (PAGE_SIZE - 1))
+        return answer(r, -SAMARA_EINVAL);
+    uint64_t end = start + page_align(len);
+    if (end < start || (len && end == start))
+        return answer(r, -SAMARA_EINVAL);
+    if (end == start)
+        return answer(r, 0);
+    if (end > task_size)
+        return answer(r, -SAMARA_ENOMEM);
+    bool holes = !range_covered(p, start, end);
+    int err = 0;
+    for (uint64_t a = start; a < end && !err;) {
+        struct vma *v = vma_find_from(p, a);
+        if (!v || v->start >= end)
+            break;
+        uint64_t s = v->start > a ? v->start : a, e = v->end < end ? v->end : end;
+        switch (advice) {
+        case MADV_DONTNEED:
+        case MADV_FREE:
+            if (v->flags & (VM_LOCKED | VM_HUGETLB))
+                err = -SAMARA_EINVAL;
+            else
+                space_unmap(p, s, e);
+            break;
+        case MADV_POPULATE_READ:
+        case MADV_POPULATE_WRITE: {
+            bool write = advice == MADV_POPULATE_WRITE;
+            if (!(v->prot & (write ? VP_WRITE : VP_READ | VP_WRITE)))
+                err = -SAMARA_EFAULT;
+            else if (space_populate(p, v, s, e, write && !(v->flags & VM_SHARED)))
+                err = -SAMARA_ENOMEM;
+            break;
+        }
+        default:
+            break;
+        }
+        a = e;
+    }
+    if (!err && (advice == MADV_NORMAL || advice == MADV_RANDOM || advice == MADV_SEQUENTIAL)) {
+        unsigned set = advice == MADV_RANDOM       ? VM_RAND_READ
+                       : advice == MADV_SEQUENTIAL ? VM_SEQ_READ
+                                                   : 0;
+        err = change_flags(p, start, end, set, (VM_RAND_READ | VM_SEQ_READ) & ~set);
+    }
+    answer(r, err ? err : holes ? -SAMARA_ENOMEM : 0);
+}
+
+void do_brk(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t req = m->w[0];
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    r->w[0] = p->brk;
+    if (req < p->start_brk || req > task_size)
+        return;
+    uint64_t newbrk = page_align(req), oldbrk = page_align(p->brk);
+    if (newbrk == oldbrk) {
+        p->brk = req;
+        r->w[0] = req;
+        return;
+    }
+    if (newbrk < oldbrk) {
+        if (unmap_range(p, newbrk, oldbrk))
+            return;
+        p->brk = req;
+        r->w[0] = req;
+        return;
+    }
+    /* Growing: the new pages and a page after them must be free (Linux keeps that gap). */
+    if (!range_free(p, oldbrk, newbrk + PAGE_SIZE) || p->map_count > max_map_count)
+        return;
+    struct vma *v = vma_alloc();
+    if (!v)
+        return;
+    *v = (struct vma){.start = oldbrk,
+                      .end = newbrk,
+                      .prot = VP_READ | VP_WRITE,
+                      .flags = VM_ACCOUNT | p->def_flags,
+                      .ops = &vma_anon_ops};
+    if (vma_insert(p, v)) {
+        vma_free(v);
+        return;
+    }
+    v = vma_merge(p, v);
+    note_vm(p);
+    if (v->flags & VM_LOCKED)
+        space_populate(p, v, oldbrk, newbrk, true);
+    p->brk = req;
+    r->w[0] = req;
+}
+
+static int lock_range(struct proc *p, uint64_t start, uint64_t end, unsigned set)
+{
+    int err = change_flags(p, start, end, set, (VM_LOCKED | VM_LOCKONFAULT) & ~set);
+    if (err || !(set & VM_LOCKED) || set & VM_LOCKONFAULT)
+        return err;
+    for (uint64_t a = start; a < end;) {
+        struct vma *v = vma_find_from(p, a);
+        if (!v || v->start >= end)
+            break;
+        uint64_t s = v->start > a ? v->start : a, e = v->end < end ? v->end : end;
+        if (v->prot & 7)
+            space_populate(p, v, s, e, (v->prot & VP_WRITE) && !(v->flags & VM_SHARED));
+        a = e;
+    }
+    return 0;
+}
+
+void do_mlock(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t start = m->w[0] & ~(PAGE_SIZE - 1);
+    uint64_t len = page_align(m->w[1] + (m->w[0] & (PAGE_SIZE - 1)));
+    unsigned flags = (unsigned)m->w[2];
+    if (flags & ~MLOCK_ONFAULT)
+        return answer(r, -SAMARA_EINVAL);
+    if (!len)
+        return answer(r, 0);
+    uint64_t end = start + len;
+    if (end < start || end > task_size || !range_covered(p, start, end))
+        return answer(r, -SAMARA_ENOMEM);
+    answer(r, lock_range(p, start, end, VM_LOCKED | (flags ? VM_LOCKONFAULT : 0)));
+}
+
+void do_munlock(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t start = m->w[0] & ~(PAGE_SIZE - 1);
+    uint64_t len = page_align(m->w[1] + (m->w[0] & (PAGE_SIZE - 1)));
+    if (!len)
+        return answer(r, 0);
+    uint64_t end = start + len;
+    if (end < start || end > task_size || !range_covered(p, start, end))
+        return answer(r, -SAMARA_ENOMEM);
+    answer(r, change_flags(p, start, end, 0, VM_LOCKED | VM_LOCKONFAULT));
+}
+
+void do_mlockall(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    unsigned flags = (unsigned)m->w[0];
+    if (!flags || flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || flags == MCL_ONFAULT)
+        return answer(r, -SAMARA_EINVAL);
+    unsigned set = VM_LOCKED | (flags & MCL_ONFAULT ? VM_LOCKONFAULT : 0);
+    p->def_flags = flags & MCL_FUTURE ? set : 0;
+    if (flags & MCL_CURRENT)
+        lock_range(p, 0, task_size, set);
+    answer(r, 0);
+}
+
+void do_munlockall(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    (void)m;
+    p->def_flags = 0;
+    change_flags(p, 0, task_size, 0, VM_LOCKED | VM_LOCKONFAULT);
+    answer(r, 0);
+}
+
+void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t start = m->w[0], len = m->w[1];
+    unsigned flags = (unsigned)m->w[2];
+    if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+        return answer(r, -SAMARA_EINVAL);
+    if (start & (PAGE_SIZE - 1))
+        return answer(r, -SAMARA_EINVAL);
+    if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+        return answer(r, -SAMARA_EINVAL);
+    uint64_t end = start + page_align(len);
+    if (end < start)
+        return answer(r, -SAMARA_ENOMEM);
+    if (end == start)
+        return answer(r, 0);
+    /* Anonymous memory has nothing to write back; a hole is ENOMEM as on Linux. */
+    answer(r, range_covered(p, start, end) ? 0 : -SAMARA_ENOMEM);
+}

@@ -1,0 +1,87 @@
+/*
+ * vma.h - virtual memory areas: what each range of a process's address space is.
+ *
+ * A VMA is a page-aligned range [start, end) with one protection, one set of flags and one
+ * backing. The VMAs of a process live in its maple tree, keyed by range, so that finding the
+ * VMA of a fault address, walking a range and finding a free gap are all tree operations.
+ * What differs between backings (anonymous memory, the bytes of an ELF file in the boot
+ * image; files and shared memory later) is in a table of operations, not in switches.
+ */
+#ifndef PAGER_VMA_H
+#define PAGER_VMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct proc;
+struct vma;
+
+/* VMA flags (VM_*), after Linux's: they decide merging and /proc's VmFlags. */
+#define VM_SHARED      0x0001u
+#define VM_GROWSDOWN   0x0002u
+#define VM_LOCKED      0x0004u
+#define VM_LOCKONFAULT 0x0008u
+#define VM_HUGETLB     0x0010u
+#define VM_NORESERVE   0x0020u
+#define VM_STACK       0x0040u /* the main stack: "[stack]" */
+#define VM_SPECIAL     0x0080u /* the IPC buffer page: "[ipcbuf]" */
+#define VM_RAND_READ   0x0100u
+#define VM_SEQ_READ    0x0200u
+#define VM_ACCOUNT     0x0400u
+
+/* Protections, Linux's values. */
+#define VP_READ  1u
+#define VP_WRITE 2u
+#define VP_EXEC  4u
+
+struct vma_ops {
+    const char *kind;
+    /* Fill the fresh frame at pa for page va of v (zeroes, or file bytes). */
+    void (*fill)(const struct vma *v, uint64_t va, uint64_t pa);
+    /* May b, right after a, join it? (flags and protection are checked by the caller) */
+    bool (*mergeable)(const struct vma *a, const struct vma *b);
+};
+
+extern const struct vma_ops vma_anon_ops;
+extern const struct vma_ops vma_elf_ops;
+
+struct vma {
+    uint64_t start, end; /* [start, end), page aligned */
+    unsigned prot;       /* VP_* */
+    unsigned flags;      /* VM_* */
+    const struct vma_ops *ops;
+    uint64_t pgoff;   /* offset in the file, in pages, of start */
+    uint64_t file_va; /* ELF: bytes [file_va, file_va + file_len) come from file_pa */
+    uint64_t file_len;
+    uint64_t file_pa;
+    const char *name; /* the path of a file mapping, or NULL */
+};
+
+/* A free VMA from the pool (contents unspecified), or NULL. */
+struct vma *vma_alloc(void);
+void vma_free(struct vma *v);
+
+/* The VMA containing addr, or NULL. */
+struct vma *vma_find(struct proc *p, uint64_t addr);
+/* The first VMA ending after addr (the one containing it, or the next one), or NULL. */
+struct vma *vma_find_from(struct proc *p, uint64_t addr);
+/* The last VMA starting before addr, or NULL. */
+struct vma *vma_prev(struct proc *p, uint64_t addr);
+/* Put v (not overlapping anything) in p's tree: 0 or -ENOMEM. */
+int vma_insert(struct proc *p, struct vma *v);
+/* Take v out of p's tree and free it. */
+void vma_remove(struct proc *p, struct vma *v);
+/* Cut v at addr (inside it, page aligned); v keeps [start, addr). -ENOMEM at the map count
+ * limit or out of memory. The new upper part is returned in *upper. */
+int vma_split(struct proc *p, struct vma *v, uint64_t addr, struct vma **upper);
+/* Join v with its neighbours where they are compatible; returns the VMA now holding v's
+ * range. */
+struct vma *vma_merge(struct proc *p, struct vma *v);
+/* The page-table permissions (MAP_PERM_*) for a protection: write implies read. */
+unsigned vma_map_perms(unsigned prot);
+/* Pages of all VMAs. */
+uint64_t vma_total_pages(struct proc *p);
+/* Check p's VMAs: tree valid, VMAs sorted, disjoint, page aligned, map_count right. */
+int vma_validate(struct proc *p);
+
+#endif
