@@ -55,7 +55,7 @@ int huge_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end)
             huge_put(pa);
             return -SAMARA_ENOMEM;
         }
-        space_note_rss(p, 512);
+        p->huge_pages++;
     }
     return 0;
 }

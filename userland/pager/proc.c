@@ -124,6 +124,7 @@ static long load_elf(struct proc *p, const struct cpio_entry *file, uint64_t lim
             .file_len = s->filesz,
             .file_pa = file_pa + s->offset,
             .name = p->path,
+            .ino = file->ino,
         };
         err = add_vma(p, v);
         if (err)

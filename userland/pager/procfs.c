@@ -59,7 +59,7 @@ static void map_line(struct proc *p, const struct vma *v, uint64_t start, uint64
         perms[3] = v->flags & VM_SHARED ? 's' : 'p';
     }
     uint64_t off = v && v->name ? v->pgoff * PAGE_SIZE : 0;
-    unsigned long ino = v && v->name ? (unsigned long)v->file_len % 65521 + 1 : 0;
+    unsigned long ino = v && v->name ? (unsigned long)v->ino : 0;
     put("%08lx-%08lx %s %08lx %02x:%02x %lu ", (unsigned long)start, (unsigned long)end, perms,
         (unsigned long)off, 0, v && v->name ? 1 : 0, ino);
     if (!name && v)
@@ -234,7 +234,7 @@ static void gen_status(struct proc *p)
     put("VmLib:\t%8lu kB\n", 0ul);
     put("VmPTE:\t%8lu kB\n", 0ul);
     put("VmSwap:\t%8lu kB\n", 0ul);
-    put("HugetlbPages:\t%8lu kB\n", 0ul);
+    put("HugetlbPages:\t%8lu kB\n", (unsigned long)(p->huge_pages * 2048));
     put("Threads:\t1\n");
 }
 

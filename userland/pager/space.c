@@ -29,7 +29,7 @@ static uint64_t drop_leaf(uint64_t word)
         return 0;
     if (m->flags & FRAME_HUGE) {
         huge_put(pa);
-        return pages;
+        return 0; /* hugetlb pages are not in rss */
     }
     frame_put(pa);
     return pages;
@@ -43,8 +43,11 @@ void space_unmap(struct proc *p, uint64_t start, uint64_t end)
             sys5(SYS_UNMAP, proc_task_slot(p), (long)start, (long)(end - start), (long)report, 256);
         if (n <= 0)
             return;
-        for (long i = 0; i < n; i++)
+        for (long i = 0; i < n; i++) {
+            if (PAGE_W_SIZE(report[2 * i + 1]))
+                p->huge_pages--;
             p->rss -= drop_leaf(report[2 * i + 1]);
+        }
         if (n < 256)
             return;
         start = report[2 * (n - 1)] + (1ul << (12 + 9 * PAGE_W_SIZE(report[2 * n - 1])));
