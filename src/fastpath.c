@@ -8,9 +8,10 @@
  * skipping the general scheduler. When any check fails they return and the general path in
  * endpoint.c handles the call, with the same result (only slower). They never fail a call.
  *
- * Conditions, as in seL4's fastpath: message in registers only (<= 4 words); the other thread
- * has a priority at least as high as any runnable thread's; reply slots are empty; for a
- * fault reply, one mapping (or a plain resume).
+ * Conditions: message in registers only (<= 4 words); no runnable thread has a higher
+ * priority than the thread switched to (the current one blocks in every case, so that thread
+ * is the scheduler's own choice); reply slots are empty; for a fault reply, one mapping (or a
+ * plain resume).
  */
 #include <samara/ipc.h>
 
@@ -47,7 +48,7 @@ void fastpath_call(struct thread *t)
         return;
     struct endpoint *ep = (struct endpoint *)c->obj;
     struct thread *r = ep->recvq.head;
-    if (!r || r->prio < t->prio || sched_higher_waiting(r->prio))
+    if (!r || sched_higher_waiting(r->prio))
         return;
     struct cap *rs = slot_of(r->task, r->reply_slot);
     if (!rs || rs->type != CAP_NULL)
@@ -91,7 +92,7 @@ void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t ac
         return;
     struct endpoint *ep = (struct endpoint *)c->obj;
     struct thread *r = ep->recvq.head;
-    if (!r || r->prio < t->prio || sched_higher_waiting(r->prio))
+    if (!r || sched_higher_waiting(r->prio))
         return;
     struct cap *rs = slot_of(r->task, r->reply_slot);
     if (!rs || rs->type != CAP_NULL)
@@ -161,7 +162,7 @@ void fastpath_reply_recv(struct thread *t)
     if (caller->state != TS_BLOCKED_REPLY || caller->reply_seq != rs->word ||
         IPC_TAG_LEN(tag) > IPC_REG_WORDS)
         return;
-    if (caller->prio < t->prio || sched_higher_waiting(caller->prio))
+    if (sched_higher_waiting(caller->prio))
         return;
     struct cap *c = slot_of(t->task, t->ctx[REG_A0]);
     if (!c || c->type != CAP_ENDPOINT || !(c->rights & CAP_R_RECV))

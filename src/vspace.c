@@ -32,7 +32,8 @@ int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uin
 {
     unsigned perms = flags & MAP_PERM_MASK;
     unsigned size = (flags >> MAP_SIZE_SHIFT) & 3;
-    if (flags & ~(uint64_t)(MAP_PERM_MASK | (3u << MAP_SIZE_SHIFT)))
+    if (flags &
+        ~(uint64_t)(MAP_PERM_MASK | (3u << MAP_SIZE_SHIFT) | MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT))
         return -EINVAL;
     if (!perms || size > MAP_SIZE_1G || (perms & MAP_PERM_W && !(perms & MAP_PERM_R)))
         return -EINVAL;
@@ -55,9 +56,15 @@ int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uin
     if ((m->rights & need) != need)
         return -EPERM;
     uint64_t base = m->obj, end = m->obj + m->word * PAGE_SIZE;
-    if (pa < base || pa >= end || len > end - pa)
+    uint64_t frames = flags & MAP_FLAG_REPEAT ? psize : len;
+    if (pa < base || pa >= end || frames > end - pa)
         return -EINVAL;
-    *out = (struct vspace_map_req){va, pa, npages, level, perms_to_pte(perms)};
+    *out = (struct vspace_map_req){va,
+                                   pa,
+                                   npages,
+                                   level,
+                                   (unsigned)flags & (MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT),
+                                   perms_to_pte(perms)};
     return 0;
 }
 
@@ -66,7 +73,10 @@ int vspace_map_perform(struct task *target, const struct vspace_map_req *r)
     uint64_t psize = pte_level_size(r->level);
     for (uint64_t i = 0; i < r->npages; i++) {
         uint64_t va = r->va + i * psize;
-        int err = mmu_map(target->root, va, r->pa + i * psize, r->level, r->pte_perms);
+        if (r->flags & MAP_FLAG_NOREPLACE && mmu_lookup_any(target->root, va, NULL))
+            continue;
+        uint64_t pa = r->flags & MAP_FLAG_REPEAT ? r->pa : r->pa + i * psize;
+        int err = mmu_map(target->root, va, pa, r->level, r->pte_perms);
         if (err) {
             if (r->npages > 64)
                 task_flush(target); /* pages replaced before the failure */

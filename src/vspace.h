@@ -21,6 +21,7 @@ struct task;
 struct vspace_map_req {
     uint64_t va, pa, npages;
     unsigned level;
+    unsigned flags; /* MAP_FLAG_* */
     uint64_t pte_perms;
 };
 

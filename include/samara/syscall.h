@@ -85,6 +85,14 @@ enum samara_sys {
 #define PAGE_W_RETAINED (1ul << 10)      /* PROT_NONE: frame kept, no access */
 #define PAGE_W_PA(w)    ((w) & ~0xffful)
 
+/*
+ * Map flags beyond perms and size (SYS_MAP, SYS_MAP_BATCH, fault replies):
+ * MAP_FLAG_NOREPLACE skips pages where something is mapped (or retained) instead of replacing
+ * it; MAP_FLAG_REPEAT maps the same frame at every page (npages of them), e.g. a zero page.
+ */
+#define MAP_FLAG_NOREPLACE (1u << 6)
+#define MAP_FLAG_REPEAT    (1u << 7)
+
 /* Page sizes for SYS_MAP flags and fault replies (flags bits 4..5). */
 #define MAP_SIZE_4K    0u
 #define MAP_SIZE_2M    1u

@@ -20,6 +20,7 @@
 
 #define STACK_LIMIT     (8ul << 20)   /* RLIMIT_STACK */
 #define STACK_GUARD_GAP (256ul << 12) /* Linux's stack_guard_gap: 256 pages */
+#define ZERO_AROUND     16            /* pages of zero-page fault-around */
 
 static void kill_reply(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
                        struct reply *r)
@@ -85,13 +86,30 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         if (pa == space_zero_page())
             perms &= ~MAP_PERM_W;
     } else if (!write && v->ops == &vma_anon_ops && !(v->flags & VM_SHARED)) {
+        /*
+         * A read of untouched anonymous memory: the zero page, read-only, here and at the
+         * free pages of the aligned 16-page block around it (the kernel skips pages already
+         * mapped). Reads there then cost no fault; RSS is unchanged (the zero page is not
+         * counted) and a later write faults as it would have.
+         */
+        uint64_t lo = va & ~(ZERO_AROUND * PAGE_SIZE - 1), hi = lo + ZERO_AROUND * PAGE_SIZE;
+        lo = lo < v->start ? v->start : lo;
+        hi = hi > v->end ? v->end : hi;
         pa = space_zero_page();
-        perms &= ~MAP_PERM_W;
+        r->send = true;
+        r->tag = IPC_TAG(FAULT_REPLY_MAP, 4);
+        r->w[0] = lo | (perms & ~MAP_PERM_W) | MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT;
+        r->w[1] = frame_cap_slot(pa);
+        r->w[2] = pa;
+        r->w[3] = (hi - lo) / PAGE_SIZE;
+        return;
     } else {
-        pa = frame_alloc_nozero();
+        /* Anonymous memory takes a frame as it comes (zeroed when freed); others fill it. */
+        pa = v->ops == &vma_anon_ops ? frame_alloc() : frame_alloc_nozero();
         if (!pa)
             return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
-        v->ops->fill(v, va, pa);
+        if (v->ops != &vma_anon_ops)
+            v->ops->fill(v, va, pa);
         struct frame_meta *fm = frame_info(pa);
         fm->pid = (uint16_t)p->pid;
         fm->va = va;

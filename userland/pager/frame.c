@@ -110,7 +110,8 @@ struct frame_meta *frame_info(uint64_t pa)
     return idx ? &frame_meta[idx - 1] : NULL;
 }
 
-uint64_t frame_alloc_nozero(void)
+/* Take a frame off the free stack; *clean says whether it is known to be zero. */
+static uint64_t frame_take(bool *clean)
 {
     if (!free_head)
         return 0;
@@ -118,14 +119,27 @@ uint64_t frame_alloc_nozero(void)
     free_head = frame_next[idx - 1];
     frame_next[idx - 1] = 0;
     nfree--;
+    *clean = frame_meta[idx - 1].flags & FRAME_CLEAN;
     frame_meta[idx - 1] = (struct frame_meta){.refs = 1};
     return frame_pa(idx);
 }
 
+uint64_t frame_alloc_nozero(void)
+{
+    bool clean;
+    return frame_take(&clean);
+}
+
+/*
+ * Frames are zeroed when they are freed (frame_free), so that a fault on fresh anonymous
+ * memory usually finds a zero frame ready; a frame whose contents are unknown (at start-up,
+ * on a real board's RAM) is zeroed here instead.
+ */
 uint64_t frame_alloc(void)
 {
-    uint64_t pa = frame_alloc_nozero();
-    if (pa)
+    bool clean;
+    uint64_t pa = frame_take(&clean);
+    if (pa && !clean)
         page_zero(physmap(pa));
     return pa;
 }
@@ -147,6 +161,8 @@ void frame_free(uint64_t pa)
     uint32_t idx = frame_idx(pa);
     if (!idx)
         return;
+    page_zero(physmap(pa));
+    frame_meta[idx - 1].flags = FRAME_CLEAN;
     frame_next[idx - 1] = free_head;
     free_head = idx;
     nfree++;

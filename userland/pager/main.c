@@ -284,6 +284,8 @@ static void start_init(void)
 
 static void init_finished(void)
 {
+    if (!init_gone)
+        return;
     struct proc *init = proc_get(1);
     if (!init || init->state != PROC_ZOMBIE)
         return;
@@ -326,12 +328,15 @@ void pager_main(const struct bootinfo *bi)
     struct ipc_msg m = ipc_recv(SLOT_EP, recv_slot);
     for (;;) {
         struct reply r = {0};
-        struct proc *p = proc_get(m.badge);
+        struct proc *p = proc_from_badge(m.badge);
         uint64_t label = IPC_TAG_LABEL(m.tag);
         handler_fn fn = NULL;
-        for (unsigned i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-            if (handlers[i].label == label)
-                fn = handlers[i].fn;
+        if (label == IPC_LABEL_FAULT)
+            fn = fault_handle; /* the common case first */
+        else
+            for (unsigned i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+                if (handlers[i].label == label)
+                    fn = handlers[i].fn;
         if (m.err) {
             printf("pager: receive failed: %ld\n", (long)m.err);
         } else if (!p || p->state != PROC_LIVE) {

@@ -46,6 +46,7 @@ struct frame_meta {
 #define FRAME_ZERO    1u /* the shared zero page */
 #define FRAME_GRANTED 2u /* given to a program with PAGER_MEMGRANT: freed at its exit */
 #define FRAME_HUGE    4u /* part of the huge-page pool */
+#define FRAME_CLEAN   8u /* free and known to be all zero */
 
 #define HUGE_MAX 64
 /* Set up the frames, putting huge_pages 2 MiB pages aside for MAP_HUGETLB. */
@@ -100,9 +101,9 @@ struct proc {
     uint64_t start_brk, brk; /* the heap: [start_brk, brk) */
     uint64_t stack_top, mmap_base;
     uint64_t start_code, end_code;
-    uint64_t rss, hwm; /* resident frames now and at most (pages) */
-        uint64_t peak_vm;        /* largest total VMA size seen (pages) */
-    uint64_t huge_pages;     /* 2 MiB pages mapped (not in rss, as Linux's hugetlb) */
+    uint64_t rss, hwm;   /* resident frames now and at most (pages) */
+    uint64_t peak_vm;    /* largest total VMA size seen (pages) */
+    uint64_t huge_pages; /* 2 MiB pages mapped (not in rss, as Linux's hugetlb) */
     uint64_t minflt, majflt, invalid_faults;
     uint32_t frames; /* frames granted by PAGER_MEMGRANT, freed at exit */
     bool waiting;    /* blocked in PAGER_WAIT */
@@ -120,6 +121,10 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc);
 /* End p with a wait status; wakes a waiting parent. */
 void proc_exit(struct proc *p, int status);
 unsigned proc_task_slot(const struct proc *p);
+/* The badge of p's endpoint capabilities (slot index and pid), and back: O(1) on each message. */
+uint64_t proc_badge(const struct proc *p);
+struct proc *proc_from_badge(uint64_t badge);
+extern bool init_gone; /* set when pid 1 has ended */
 
 /* reply.c: reply slots for deferred replies. */
 unsigned reply_slot_take(void);

@@ -15,6 +15,7 @@
 #include "pager.h"
 
 struct proc procs[PROC_MAX];
+bool init_gone;
 static int next_pid = 1;
 
 #define PROC_PRIO 40
@@ -25,6 +26,19 @@ struct proc *proc_get(uint64_t pid)
         if (procs[i].state != PROC_FREE && (uint64_t)procs[i].pid == pid)
             return &procs[i];
     return NULL;
+}
+
+uint64_t proc_badge(const struct proc *p)
+{
+    return (uint64_t)(p - procs) << 32 | (uint32_t)p->pid;
+}
+
+struct proc *proc_from_badge(uint64_t badge)
+{
+    uint64_t i = badge >> 32;
+    if (i >= PROC_MAX || procs[i].state == PROC_FREE || procs[i].pid != (int)(uint32_t)badge)
+        return NULL;
+    return &procs[i];
 }
 
 unsigned proc_task_slot(const struct proc *p)
@@ -200,7 +214,7 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
         err = sys3(SYS_THREAD_CREATE, CAP_ROOT_CONTROL, slot, slot + 1);
     /* A badged endpoint for the program's faults, and copies of it and its objects for it. */
     if (!err)
-        err = sys5(SYS_CAP_COPY, SLOT_EP, 0, slot + 2, CAP_R_SEND, p->pid);
+        err = sys5(SYS_CAP_COPY, SLOT_EP, 0, slot + 2, CAP_R_SEND, (long)proc_badge(p));
     if (!err)
         err = sys5(SYS_CAP_COPY, slot + 2, slot, CAP_PROC_PAGER, CAP_R_SEND, 0);
     if (!err)
@@ -263,6 +277,8 @@ void proc_exit(struct proc *p, int status)
     proc_discard(p);
     p->state = PROC_ZOMBIE;
     p->status = status;
+    if (p->pid == 1)
+        init_gone = true;
     /* Orphans go to init (pid 1); a zombie nobody will wait for is reaped at once. */
     for (unsigned i = 0; i < PROC_MAX; i++) {
         if (procs[i].state != PROC_FREE && procs[i].ppid == p->pid)

@@ -54,8 +54,8 @@ struct vma {
     uint64_t file_va; /* ELF: bytes [file_va, file_va + file_len) come from file_pa */
     uint64_t file_len;
     uint64_t file_pa;
-        const char *name;       /* the path of a file mapping, or NULL */
-    uint64_t ino;           /* the file's inode number (in the boot image), for /proc maps */
+    const char *name; /* the path of a file mapping, or NULL */
+    uint64_t ino;     /* the file's inode number (in the boot image), for /proc maps */
 };
 
 /* A free VMA from the pool (contents unspecified), or NULL. */

@@ -1,0 +1,139 @@
+/*
+ * mmanon.c - the anonymous-memory workloads of the benchmark table (shared/bench/README.md),
+ * run as init under `tools/bench` (QEMU -icount: one guest instruction per nanosecond).
+ *
+ * Each workload runs once to warm up, then counted, and prints
+ *     BENCH <name> <units> <total_ns> <ns_per_unit>
+ * The workloads are those of the table: anon_write_fault, anon_read_fault, mmap_munmap,
+ * mprotect_split, vma_scale_fault, munmap_10k (same sizes and counts).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <samara/user.h>
+
+#define PAGE        4096ul
+#define ANON_SIZE   (64ul << 20)
+#define PAIRS       10000
+#define SPLIT_PAGES 1024
+#define SCALE       10000
+
+static uint64_t hz;
+
+static uint64_t now_ns(void)
+{
+    uint64_t t;
+    __asm__ volatile("rdtime %0" : "=r"(t));
+    return t * (1000000000ull / hz);
+}
+
+static void report(const char *name, int counted, uint64_t units, uint64_t ns)
+{
+    if (counted)
+        printf("BENCH %s %lu %lu %lu\n", name, (unsigned long)units, (unsigned long)ns,
+               (unsigned long)(ns / units));
+}
+
+static char *map_anon(size_t len, int prot)
+{
+    char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        printf("mmanon: mmap of %lu bytes failed\n", (unsigned long)len);
+        exit(1);
+    }
+    return p;
+}
+
+static uint32_t seed = 12345;
+
+static uint32_t rnd(void)
+{
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+}
+
+static void anon_faults(int counted)
+{
+    volatile char *p = map_anon(ANON_SIZE, PROT_READ | PROT_WRITE);
+    uint64_t t0 = now_ns();
+    for (uint64_t off = 0; off < ANON_SIZE; off += PAGE)
+        p[off] = 1;
+    report("anon_write_fault", counted, ANON_SIZE / PAGE, now_ns() - t0);
+    munmap((void *)p, ANON_SIZE);
+    p = map_anon(ANON_SIZE, PROT_READ | PROT_WRITE);
+    unsigned long sum = 0;
+    t0 = now_ns();
+    for (uint64_t off = 0; off < ANON_SIZE; off += PAGE)
+        sum += p[off];
+    report("anon_read_fault", counted, ANON_SIZE / PAGE, now_ns() - t0);
+    munmap((void *)p, ANON_SIZE);
+    if (sum)
+        printf("mmanon: zero page not zero\n");
+}
+
+static void mmap_munmap(int counted)
+{
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < PAIRS; i++)
+        munmap(map_anon(PAGE, PROT_READ | PROT_WRITE), PAGE);
+    report("mmap_munmap", counted, PAIRS, now_ns() - t0);
+}
+
+static void mprotect_split(int counted)
+{
+    char *p = map_anon(SPLIT_PAGES * PAGE, PROT_READ | PROT_WRITE);
+    for (unsigned i = 0; i < SPLIT_PAGES; i++)
+        p[i * PAGE] = 1;
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < PAIRS; i++) {
+        char *q = p + (rnd() % SPLIT_PAGES) * PAGE;
+        mprotect(q, PAGE, PROT_READ);
+        mprotect(q, PAGE, PROT_READ | PROT_WRITE);
+    }
+    report("mprotect_split", counted, PAIRS, now_ns() - t0);
+    munmap(p, SPLIT_PAGES * PAGE);
+}
+
+static void vma_scale(int counted)
+{
+    /* 10,000 one-page mappings a page apart (they cannot merge), touched in random order. */
+    char *base = map_anon(2 * SCALE * PAGE, PROT_NONE);
+    munmap(base, 2 * SCALE * PAGE);
+    static unsigned order[SCALE];
+    for (unsigned i = 0; i < SCALE; i++) {
+        if (mmap(base + 2 * i * PAGE, PAGE, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+            printf("mmanon: mmap %u failed\n", i);
+            exit(1);
+        }
+        order[i] = i;
+    }
+    for (unsigned i = SCALE - 1; i > 0; i--) {
+        unsigned j = rnd() % (i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    uint64_t t0 = now_ns();
+    for (unsigned i = 0; i < SCALE; i++)
+        base[2 * order[i] * PAGE] = 1;
+    report("vma_scale_fault", counted, SCALE, now_ns() - t0);
+    t0 = now_ns();
+    for (unsigned i = 0; i < SCALE; i++)
+        munmap(base + 2 * i * PAGE, PAGE);
+    report("munmap_10k", counted, SCALE, now_ns() - t0);
+}
+
+int main(void)
+{
+    hz = (uint64_t)sys_sysinfo(SYSINFO_TIMEBASE);
+    void (*const w[])(int) = {anon_faults, mmap_munmap, mprotect_split, vma_scale};
+    for (unsigned k = 0; k < sizeof(w) / sizeof(w[0]); k++) {
+        w[k](0);
+        w[k](1);
+    }
+    return 0;
+}
