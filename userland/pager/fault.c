@@ -81,10 +81,36 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t va = addr & ~(PAGE_SIZE - 1), pa = PAGE_W_PA(word);
     unsigned perms = vma_map_perms(v->prot);
     bool write = access == FAULT_WRITE;
-    if (word & (PAGE_W_PRESENT | PAGE_W_RETAINED) && !(pa == space_zero_page() && write)) {
-        /* The frame is there: give it the VMA's rights (the zero page stays read-only). */
+    struct frame_meta *fm;
+    bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
+    if (present && write && (pa == space_zero_page() || ((fm = frame_info(pa)) &&
+                                                          (fm->flags & FRAME_CACHE || fm->refs > 1)))) {
+        /* A write to a shared page (the zero page, a cached file page): copy it first. */
+        uint64_t copy = frame_alloc_nozero();
+        if (!copy)
+            return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
         if (pa == space_zero_page())
+            page_zero(physmap(copy));
+        else
+            page_copy(physmap(copy), physmap(pa));
+        if (pa != space_zero_page()) {
+            frame_put(pa);
+            p->rss--;
+        }
+        pa = copy;
+        fm = frame_info(pa);
+        fm->pid = (uint16_t)p->pid;
+        fm->va = va;
+        space_note_rss(p, 1);
+    } else if (present) {
+        /* The frame is there: give it the VMA's rights (shared pages stay read-only). */
+        if (pa == space_zero_page() || ((fm = frame_info(pa)) && fm->flags & FRAME_CACHE))
             perms &= ~MAP_PERM_W;
+    } else if (v->ops == &vma_elf_ops && !(v->prot & VP_WRITE)) {
+        pa = filecache_get(v, va);
+        if (!pa)
+            return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+        space_note_rss(p, 1);
     } else if (!write && v->ops == &vma_anon_ops && !(v->flags & VM_SHARED)) {
         /*
          * A read of untouched anonymous memory: the zero page, read-only, here and at the

@@ -20,7 +20,7 @@
 static uint32_t *frame_next;
 static struct frame_meta *frame_meta;
 static uint32_t free_head;
-static uint64_t nfree, ntotal;
+static uint64_t nfree, ntotal, cache_frames;
 
 struct span {
     uint64_t base, npages, first; /* first: global index of the span's first frame */
@@ -227,9 +227,21 @@ unsigned frame_huge_pool(const uint64_t **bases)
     return huge_count;
 }
 
+void frame_cache_add(uint64_t pa)
+{
+    frame_info(pa)->flags |= FRAME_CACHE;
+    cache_frames++;
+}
+
+/*
+ * Free frames as programs see them: the free list and the file cache, which holds copies of
+ * program files that the pager could drop and read again (as Linux's MemAvailable counts the
+ * page cache). Mapping a cached page, or filling the cache, leaves the count as it was, so
+ * after a process exits the count is exactly what it was before it started.
+ */
 uint64_t frame_free_count(void)
 {
-    return nfree;
+    return nfree + cache_frames;
 }
 
 uint64_t frame_total(void)

@@ -311,6 +311,8 @@ void pager_main(const struct bootinfo *bi)
                 CAP_ROOT_INITRD, MAP_PERM_R);
     frame_init((unsigned)bootarg_ulong("hugepages", frame_default_huge()));
     node_init();
+    vma_init();
+    filecache_init();
     huge_init();
     space_zero_page();
     max_map_count = bootarg_ulong("max_map_count", 65530);

@@ -10,7 +10,7 @@
 
 #include "pager.h"
 
-#define NODE_INITIAL_FRAMES 64
+#define NODE_INITIAL_FRAMES 256
 
 struct free_node {
     struct free_node *next;

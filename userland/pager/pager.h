@@ -47,6 +47,7 @@ struct frame_meta {
 #define FRAME_GRANTED 2u /* given to a program with PAGER_MEMGRANT: freed at its exit */
 #define FRAME_HUGE    4u /* part of the huge-page pool */
 #define FRAME_CLEAN   8u /* free and known to be all zero */
+#define FRAME_CACHE  16u /* a page of a program file, shared by its read-only mappings */
 
 #define HUGE_MAX 64
 /* Set up the frames, putting huge_pages 2 MiB pages aside for MAP_HUGETLB. */
@@ -59,6 +60,8 @@ uint64_t frame_alloc(void);
 uint64_t frame_alloc_nozero(void);
 /* Drop a reference; the frame is free when none is left. Special frames are never freed. */
 void frame_put(uint64_t pa);
+/* Mark a frame as a file-cache page (counted with the free frames, see frame.c). */
+void frame_cache_add(uint64_t pa);
 /* The metadata of the frame at pa, or NULL if pa is not a frame of the pager's. */
 struct frame_meta *frame_info(uint64_t pa);
 void frame_free(uint64_t pa);
@@ -143,6 +146,10 @@ void space_protect(struct proc *p, uint64_t start, uint64_t end, unsigned prot);
 int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
 uint64_t space_resident(struct proc *p, uint64_t start, uint64_t end, uint64_t *huge);
 void space_note_rss(struct proc *p, uint64_t pages);
+
+/* filecache.c: pages of program files, shared by every read-only mapping of them. */
+void filecache_init(void);
+uint64_t filecache_get(const struct vma *v, uint64_t va);
 
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);

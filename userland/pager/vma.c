@@ -18,24 +18,41 @@ struct free_vma {
 
 static struct free_vma *vma_free_list;
 
+/* Frames set aside for VMAs at start-up: 4,096 VMAs before the pool ever grows. */
+#define VMA_INITIAL_FRAMES 128
+
+static void vma_grow(void);
+
+void vma_init(void)
+{
+    for (unsigned i = 0; i < VMA_INITIAL_FRAMES; i++)
+        vma_grow();
+}
+
 struct vma *vma_alloc(void)
 {
-    if (!vma_free_list) {
-        uint64_t pa = frame_alloc();
-        if (!pa)
-            return NULL;
-        char *page = physmap(pa);
-        for (unsigned i = 0; i < PAGE_SIZE / VMA_SLOT; i++) {
-            struct free_vma *f = (struct free_vma *)(page + i * VMA_SLOT);
-            f->next = vma_free_list;
-            vma_free_list = f;
-        }
-        /* Pool frames stay with the pager, outside the counts programs see. */
-        frame_info(pa)->flags |= FRAME_GRANTED;
-    }
+    if (!vma_free_list)
+        vma_grow();
+    if (!vma_free_list)
+        return NULL;
     struct free_vma *f = vma_free_list;
     vma_free_list = f->next;
     return (struct vma *)f;
+}
+
+static void vma_grow(void)
+{
+    uint64_t pa = frame_alloc();
+    if (!pa)
+        return;
+    char *page = physmap(pa);
+    for (unsigned i = 0; i < PAGE_SIZE / VMA_SLOT; i++) {
+        struct free_vma *f = (struct free_vma *)(page + i * VMA_SLOT);
+        f->next = vma_free_list;
+        vma_free_list = f;
+    }
+    /* Pool frames stay with the pager, never freed by an unmap. */
+    frame_info(pa)->flags |= FRAME_GRANTED;
 }
 
 void vma_free(struct vma *v)

@@ -58,6 +58,8 @@ struct vma {
     uint64_t ino;     /* the file's inode number (in the boot image), for /proc maps */
 };
 
+/* Set aside the VMA pool's first frames (start-up). */
+void vma_init(void);
 /* A free VMA from the pool (contents unspecified), or NULL. */
 struct vma *vma_alloc(void);
 void vma_free(struct vma *v);

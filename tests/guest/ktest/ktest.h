@@ -44,6 +44,8 @@ extern const struct ktest kernel_tests[];
 extern const unsigned kernel_tests_count;
 extern const struct ktest maple_tests[];
 extern const unsigned maple_tests_count;
+extern const struct ktest mm_tests[];
+extern const unsigned mm_tests_count;
 
 /* Helpers for tests (helpers.c). */
 /*

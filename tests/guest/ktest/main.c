@@ -21,6 +21,7 @@ static const struct {
 } tables[] = {
     {kernel_tests, &kernel_tests_count},
     {maple_tests, &maple_tests_count},
+    {mm_tests, &mm_tests_count},
 };
 
 static unsigned total(void)
