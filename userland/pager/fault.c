@@ -83,8 +83,9 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     bool write = access == FAULT_WRITE;
     struct frame_meta *fm;
     bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
-    if (present && write && (pa == space_zero_page() || ((fm = frame_info(pa)) &&
-                                                          (fm->flags & FRAME_CACHE || fm->refs > 1)))) {
+    if (present && write &&
+        (pa == space_zero_page() ||
+         ((fm = frame_info(pa)) && (fm->flags & FRAME_CACHE || fm->refs > 1)))) {
         /* A write to a shared page (the zero page, a cached file page): copy it first. */
         uint64_t copy = frame_alloc_nozero();
         if (!copy)
@@ -111,6 +112,18 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         if (!pa)
             return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
         space_note_rss(p, 1);
+        /* Map the cached neighbours too: groups 2.. travel in the pager's IPC buffer. */
+        struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
+        unsigned n = filecache_around(p, v, va, perms, &b->words[4], FAULT_AROUND - 1);
+        if (n) {
+            r->send = true;
+            r->tag = IPC_TAG(FAULT_REPLY_MAP, 4 + 4 * n);
+            r->w[0] = va | perms;
+            r->w[1] = frame_cap_slot(pa);
+            r->w[2] = pa;
+            r->w[3] = 1;
+            return;
+        }
     } else if (!write && v->ops == &vma_anon_ops && !(v->flags & VM_SHARED)) {
         /*
          * A read of untouched anonymous memory: the zero page, read-only, here and at the

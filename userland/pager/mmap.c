@@ -46,9 +46,10 @@
 #define MS_INVALIDATE     2
 #define MS_SYNC           4
 
-#define EOPNOTSUPP_ 95
-#define EOVERFLOW_  75
-#define HUGE_SIZE   (2ul << 20)
+#define EOPNOTSUPP_     95
+#define EOVERFLOW_      75
+#define HUGE_SIZE       (2ul << 20)
+#define STACK_GUARD_GAP (256ul << 12)
 
 unsigned long max_map_count = 65530;
 #define MMAP_MIN_ADDR 0x10000ul /* vm.mmap_min_addr as Debian sets it */
@@ -88,8 +89,13 @@ static bool range_covered(struct proc *p, uint64_t start, uint64_t end)
 static uint64_t unmapped_area(struct proc *p, uint64_t hint, uint64_t len, uint64_t align)
 {
     if (hint) {
+        /* As Linux: a free hint is taken, unless it is in the guard gap below a stack. */
         uint64_t a = (hint + align - 1) & ~(align - 1);
-        if (a >= MMAP_MIN_ADDR && a <= task_size - len && range_free(p, a, a + len))
+        struct vma *next = a <= task_size - len ? vma_find_from(p, a) : NULL;
+        uint64_t limit = next ? next->start : task_size;
+        if (next && next->flags & VM_GROWSDOWN)
+            limit = next->start > STACK_GUARD_GAP ? next->start - STACK_GUARD_GAP : 0;
+        if (a >= MMAP_MIN_ADDR && a <= task_size - len && a + len <= limit)
             return a;
     }
     MA_STATE(mas, &p->mm, 0, 0);
@@ -190,6 +196,10 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return answer(r, -SAMARA_ENOMEM);
     if (!(flags & MAP_ANONYMOUS))
         return answer(r, -SAMARA_EBADF); /* no file is open yet: every fd is bad */
+    if (type == MAP_SHARED_VALIDATE)
+        return answer(r, -SAMARA_EINVAL); /* anonymous memory: only MAP_SHARED or MAP_PRIVATE */
+    if (type == MAP_SHARED && flags & MAP_GROWSDOWN)
+        return answer(r, -SAMARA_EINVAL); /* as Linux: shared memory does not grow */
     (void)fd;
     if (flags & MAP_FIXED) {
         if (addr & (align - 1))
@@ -496,7 +506,7 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
         case MADV_POPULATE_WRITE: {
             bool write = advice == MADV_POPULATE_WRITE;
             if (!(v->prot & (write ? VP_WRITE : VP_READ | VP_WRITE)))
-                err = -SAMARA_EFAULT;
+                err = -SAMARA_EINVAL; /* as Linux 6.1: the protection does not allow it */
             else if (space_populate(p, v, s, e, write && !(v->flags & VM_SHARED)))
                 err = -SAMARA_ENOMEM;
             break;

@@ -43,11 +43,11 @@ struct frame_meta {
     uint16_t pid;   /* reverse map: the first mapping's process ... */
     uint64_t va;    /* ... and address */
 };
-#define FRAME_ZERO    1u /* the shared zero page */
-#define FRAME_GRANTED 2u /* given to a program with PAGER_MEMGRANT: freed at its exit */
-#define FRAME_HUGE    4u /* part of the huge-page pool */
-#define FRAME_CLEAN   8u /* free and known to be all zero */
-#define FRAME_CACHE  16u /* a page of a program file, shared by its read-only mappings */
+#define FRAME_ZERO    1u  /* the shared zero page */
+#define FRAME_GRANTED 2u  /* given to a program with PAGER_MEMGRANT: freed at its exit */
+#define FRAME_HUGE    4u  /* part of the huge-page pool */
+#define FRAME_CLEAN   8u  /* free and known to be all zero */
+#define FRAME_CACHE   16u /* a page of a program file, shared by its read-only mappings */
 
 #define HUGE_MAX 64
 /* Set up the frames, putting huge_pages 2 MiB pages aside for MAP_HUGETLB. */
@@ -150,6 +150,14 @@ void space_note_rss(struct proc *p, uint64_t pages);
 /* filecache.c: pages of program files, shared by every read-only mapping of them. */
 void filecache_init(void);
 uint64_t filecache_get(const struct vma *v, uint64_t va);
+/*
+ * Fault-around (as Linux's, 16 pages): the pages near va in its aligned block of
+ * FAULT_AROUND that are cached and not mapped, as up to max map groups (4 words each) with
+ * perms; each takes a reference and counts as resident. Returns how many.
+ */
+#define FAULT_AROUND 16
+unsigned filecache_around(struct proc *p, const struct vma *v, uint64_t va, unsigned perms,
+                          uint64_t *groups, unsigned max);
 
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);

@@ -174,7 +174,7 @@ static void gen_maps(struct proc *p, bool smaps)
         kb("KernelPageSize:", page_kb);
         kb("MMUPageSize:", page_kb);
         counts_block(&c, false);
-        put("THPeligible:    0\n");
+        put("THPeligible:    %8d\n", 0);
         vm_flags(v);
     }
 }
@@ -241,15 +241,17 @@ static void gen_status(struct proc *p)
 static void gen_stat(struct proc *p)
 {
     /* Fields 1..52 of proc(5); minflt is field 10, majflt 12, vsize 23, rss 24. */
-    put("%d (%s) R %d %d %d 0 -1 4194304 %lu 0 %lu 0 0 0 0 0 20 0 1 0 0 %lu %lu "
-        "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 %lu %lu %lu %lu %lu "
-        "%lu 0\n",
+    unsigned long st = (unsigned long)p->stack_top;
+    put("%d (%s) R %d %d %d 0 -1 4194304 "          /* 1-9: pid .. flags */
+        "%lu 0 %lu 0 0 0 0 0 20 0 1 0 0 "           /* 10-22: minflt .. starttime */
+        "%lu %lu 18446744073709551615 %lu %lu %lu " /* 23-28: vsize .. startstack */
+        "0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "         /* 29-44: kstkesp .. cguest_time */
+        "%lu %lu %lu %lu %lu %lu %lu 0\n",          /* 45-52: start_data .. exit_code */
         p->pid, p->name, p->ppid, p->pid, p->pid, (unsigned long)p->minflt,
         (unsigned long)p->majflt, (unsigned long)(vma_total_pages(p) * PAGE_SIZE),
-        (unsigned long)p->rss, (unsigned long)p->start_code, (unsigned long)p->end_code,
-        (unsigned long)p->stack_top, (unsigned long)p->start_brk, (unsigned long)p->brk,
-        (unsigned long)p->brk, (unsigned long)p->stack_top, (unsigned long)p->stack_top,
-        (unsigned long)p->stack_top);
+        (unsigned long)p->rss, (unsigned long)p->start_code, (unsigned long)p->end_code, st,
+        (unsigned long)p->end_code, (unsigned long)p->start_brk, (unsigned long)p->start_brk, st,
+        st, st, st);
 }
 
 void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)

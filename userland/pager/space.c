@@ -94,10 +94,15 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
                 pa = space_zero_page();
                 pp &= ~MAP_PERM_W;
             } else {
-                pa = frame_alloc_nozero();
-                if (!pa)
+                pa = v->ops == &vma_anon_ops ? frame_alloc() : frame_alloc_nozero();
+                if (!pa) {
+                    /* Out of frames: install what was taken so far (it is accounted). */
+                    if (ng)
+                        sys3(SYS_MAP_BATCH, proc_task_slot(p), (long)groups, ng);
                     return -SAMARA_ENOMEM;
-                v->ops->fill(v, va, pa);
+                }
+                if (v->ops != &vma_anon_ops)
+                    v->ops->fill(v, va, pa);
                 struct frame_meta *m = frame_info(pa);
                 m->pid = (uint16_t)p->pid;
                 m->va = va;
