@@ -398,5 +398,6 @@ void fault_raise(struct thread *t, uint64_t cause, uint64_t addr, uint64_t pc)
         cause == EXC_INST_PAGE_FAULT)
         t->fault_msg[3] |= vspace_page_word(t->task, addr & ~(PAGE_SIZE - 1));
     t->fault_pending = true;
+    t->fault_pte = NULL;
     ipc_send(t, (struct endpoint *)t->fault_ep.obj, t->fault_ep.word, true);
 }

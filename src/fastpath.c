@@ -21,6 +21,7 @@
 #include "task.h"
 #include "thread.h"
 #include "vspace.h"
+#include "arch/riscv/mmu.h"
 
 void trap_return(struct thread *t) __attribute__((noreturn));
 
@@ -106,7 +107,8 @@ void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t ac
     r->qnext = NULL;
     r->blocked_on = NULL;
     ep->obj.refs--; /* t's fault endpoint capability still holds one */
-    uint64_t word = cause | vspace_page_word(t->task, addr & ~(PAGE_SIZE - 1));
+    uint64_t word = cause | vspace_page_word_slot(t->task, addr & ~(PAGE_SIZE - 1), &t->fault_pte);
+    t->fault_pte_gen = mmu_tables_freed;
     t->fault_msg[0] = addr;
     t->fault_msg[1] = access;
     t->fault_msg[2] = t->ctx[REG_PC];
@@ -142,9 +144,18 @@ static __attribute__((noinline)) bool fast_fault_reply(struct thread *t, struct 
         struct vspace_map_req req;
         uint64_t w0 = t->ctx[REG_A2];
         if (vspace_map_decode(t->task, caller->task, w0 & ~0xffful, t->ctx[REG_A3], t->ctx[REG_A4],
-                              t->ctx[REG_A5], w0 & 0xfff, &req) ||
-            vspace_map_perform(caller->task, &req))
+                              t->ctx[REG_A5], w0 & 0xfff, &req))
             return false;
+        /* The common answer, one 4 KiB page at the faulting address: the entry found when
+         * the fault came in is still the one (tables are freed only with the task). */
+        if (req.npages == 1 && req.level == 0 && !req.flags && caller->fault_pte &&
+            caller->fault_pte_gen == mmu_tables_freed &&
+            req.va == (caller->fault_msg[0] & ~(PAGE_SIZE - 1))) {
+            *caller->fault_pte = pte_leaf(req.pa, req.pte_perms);
+            task_flush_page(caller->task, req.va);
+        } else if (vspace_map_perform(caller->task, &req)) {
+            return false;
+        }
     } else if (label != FAULT_REPLY_RESUME) {
         return false;
     }

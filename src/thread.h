@@ -60,7 +60,9 @@ struct thread {
     uint64_t reply_seq;  /* reply capabilities to this thread carry this number */
     uint64_t ipcbuf_va;
     uint64_t fault_msg[4];
-    struct cap fault_ep; /* where faults are sent: a copy of an endpoint capability */
+    uint64_t *fault_pte;    /* level-0 entry of the faulting page, or NULL (fastpath.c) */
+    uint64_t fault_pte_gen; /* mmu_tables_freed when fault_pte was taken */
+    struct cap fault_ep;    /* where faults are sent: a copy of an endpoint capability */
 };
 
 _Static_assert(__builtin_offsetof(struct thread, kstack_top) == CTX_KSTACK, "trap.S offsets");

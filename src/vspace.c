@@ -100,11 +100,37 @@ static uint64_t page_word(pte_t e, unsigned level, uint64_t va)
            (pte_is_retained(e) ? PAGE_W_RETAINED : PAGE_W_PRESENT);
 }
 
+/*
+ * On every page fault, so kept lean: a walk that stops at the first leaf, retained leaf or
+ * hole. PTE bits R, W, X (1..3) shifted down by one are MAP_PERM_R, _W, _X.
+ */
+uint64_t vspace_page_word_slot(struct task *t, uint64_t va, pte_t **slot)
+{
+    *slot = NULL;
+    if (va >= mmu_task_size)
+        return 0; /* a user access to a kernel address: nothing of the user's is there */
+    pte_t *table = t->root;
+    for (int l = (int)mmu_levels - 1; l >= 0; l--) {
+        pte_t *s = &table[(va >> (PAGE_SHIFT + PT_INDEX_BITS * (unsigned)l)) & (PT_ENTRIES - 1)];
+        pte_t e = *s;
+        if (l == 0)
+            *slot = s;
+        if (!(e & PTE_V) && !(e & PTE_RETAINED))
+            return 0;
+        if (!(e & PTE_V) || e & PTE_RWX) {
+            uint64_t pa = pte_pa(e) + (va & (pte_level_size((unsigned)l) - 1) & ~(PAGE_SIZE - 1));
+            return pa | ((e >> 1) & 7) << 4 | (uint64_t)l << 7 |
+                   (e & PTE_V ? PAGE_W_PRESENT : PAGE_W_RETAINED);
+        }
+        table = pa_to_kva(pte_pa(e));
+    }
+    return 0;
+}
+
 uint64_t vspace_page_word(struct task *t, uint64_t va)
 {
-    unsigned level;
-    pte_t *e = va < mmu_task_size ? mmu_lookup_any(t->root, va, &level) : NULL;
-    return e ? page_word(*e, level, va) : 0;
+    pte_t *slot;
+    return vspace_page_word_slot(t, va, &slot);
 }
 
 /*

@@ -65,6 +65,9 @@ int vspace_query(struct task *target, uint64_t va, uint64_t npages, uint64_t *ou
 int vspace_remap(struct task *target, uint64_t from, uint64_t to, uint64_t len);
 /* The page word of the page at va (0: nothing there). */
 uint64_t vspace_page_word(struct task *t, uint64_t va);
+/* The same, and *slot = its level-0 page-table entry when the tables above it exist (the
+ * fault fast path maps the page there without walking again), else NULL. */
+uint64_t vspace_page_word_slot(struct task *t, uint64_t va, uint64_t **slot);
 /* pa | perms of the mapping at va, or -EFAULT. */
 int64_t vspace_translate(struct task *target, uint64_t va);
 

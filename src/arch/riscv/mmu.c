@@ -14,6 +14,7 @@
 unsigned mmu_levels = 3;
 uint64_t mmu_task_size;
 unsigned mmu_asid_bits;
+uint64_t mmu_tables_freed;
 pte_t *mmu_kernel_root;
 
 uint64_t mmu_dmap_base(unsigned levels)
@@ -68,9 +69,10 @@ static int map_one(pte_t *root, unsigned levels, uint64_t va, uint64_t pa, unsig
         /* A table where a superpage should go: fine if it maps nothing. */
         pte_t *t = table_at(*e);
         for (unsigned i = 0; i < PT_ENTRIES; i++)
-            if (pte_is_valid(t[i]))
+            if (pte_is_valid(t[i]) || pte_is_retained(t[i]))
                 return -EEXIST;
         pool_page_free(t);
+        mmu_tables_freed++;
     }
     *e = pte_leaf(pa, perms);
     return 0;
@@ -205,6 +207,7 @@ static void free_tables(pte_t *table, unsigned level)
             pte_t *t = table_at(table[i]);
             free_tables(t, level - 1);
             pool_page_free(t);
+            mmu_tables_freed++;
         }
         table[i] = 0;
     }

@@ -23,6 +23,9 @@ extern unsigned mmu_levels;    /* 3 or 4 */
 extern uint64_t mmu_task_size; /* user addresses are below this: 2^38 or 2^47 */
 extern unsigned mmu_asid_bits; /* 0 when the hart has no ASIDs */
 extern pte_t *mmu_kernel_root;
+/* Counts page-table pages freed: a saved pointer to an entry is still good if it has not moved
+ * since the pointer was taken. */
+extern uint64_t mmu_tables_freed;
 
 /* Page allocator for tables: the boot bump allocator first, the pool later. */
 typedef pte_t *(*mmu_table_alloc_fn)(void);
