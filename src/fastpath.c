@@ -41,21 +41,28 @@ static inline _Noreturn void switch_to(struct thread *next)
     trap_return(next);
 }
 
-void fastpath_call(struct thread *t)
+/*
+ * The receiver waiting on ep for a call from t, if the fast path may take it: at the head of
+ * the receive queue, no higher-priority thread runnable, its reply slot empty (*rs).
+ */
+static inline __attribute__((always_inline)) struct thread *fast_receiver(struct endpoint *ep,
+                                                                          struct cap **rs)
 {
-    struct cap *c = slot_of(t->task, t->ctx[REG_A0]);
-    if (!c || c->type != CAP_ENDPOINT || !(c->rights & CAP_R_SEND) ||
-        IPC_TAG_LEN(t->ctx[REG_A1]) > IPC_REG_WORDS)
-        return;
-    struct endpoint *ep = (struct endpoint *)c->obj;
     struct thread *r = ep->recvq.head;
     if (!r || sched_higher_waiting(r->prio))
-        return;
-    struct cap *rs = slot_of(r->task, r->reply_slot);
-    if (!rs || rs->type != CAP_NULL)
-        return;
+        return NULL;
+    *rs = slot_of(r->task, r->reply_slot);
+    return *rs && (*rs)->type == CAP_NULL ? r : NULL;
+}
 
-    /* r is the head of the receive queue. */
+/*
+ * Hand caller t's message (already in r's registers but for a0 and the badge) to r, the head
+ * of ep's receive queue: r takes a reply capability to t in rs and runs next; t waits.
+ */
+static inline __attribute__((always_inline)) _Noreturn void
+fast_deliver(struct thread *t, struct endpoint *ep, struct thread *r, struct cap *rs,
+             uint64_t badge)
+{
     ep->recvq.head = r->qnext;
     if (r->qnext)
         r->qnext->qprev = NULL;
@@ -65,12 +72,7 @@ void fastpath_call(struct thread *t)
     r->blocked_on = NULL;
     ep->obj.refs--; /* the capability t used still holds one */
     r->ctx[REG_A0] = 0;
-    r->ctx[REG_A1] = t->ctx[REG_A1];
-    r->ctx[REG_A2] = t->ctx[REG_A2];
-    r->ctx[REG_A3] = t->ctx[REG_A3];
-    r->ctx[REG_A4] = t->ctx[REG_A4];
-    r->ctx[REG_A5] = t->ctx[REG_A5];
-    r->ctx[REG_A6] = c->word;
+    r->ctx[REG_A6] = badge;
     rs->type = CAP_REPLY;
     rs->rights = 0;
     rs->obj = (uint64_t)t;
@@ -81,6 +83,24 @@ void fastpath_call(struct thread *t)
     switch_to(r);
 }
 
+void fastpath_call(struct thread *t)
+{
+    struct cap *c = slot_of(t->task, t->ctx[REG_A0]), *rs;
+    if (!c || c->type != CAP_ENDPOINT || !(c->rights & CAP_R_SEND) ||
+        IPC_TAG_LEN(t->ctx[REG_A1]) > IPC_REG_WORDS)
+        return;
+    struct endpoint *ep = (struct endpoint *)c->obj;
+    struct thread *r = fast_receiver(ep, &rs);
+    if (!r)
+        return;
+    r->ctx[REG_A1] = t->ctx[REG_A1];
+    r->ctx[REG_A2] = t->ctx[REG_A2];
+    r->ctx[REG_A3] = t->ctx[REG_A3];
+    r->ctx[REG_A4] = t->ctx[REG_A4];
+    r->ctx[REG_A5] = t->ctx[REG_A5];
+    fast_deliver(t, ep, r, rs, c->word);
+}
+
 /*
  * A page fault, delivered on the fast path: the fault endpoint's handler is waiting, so the
  * fault message goes straight into its registers and it runs next. The faulting thread's
@@ -88,25 +108,13 @@ void fastpath_call(struct thread *t)
  */
 void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t access)
 {
-    struct cap *c = &t->fault_ep;
+    struct cap *c = &t->fault_ep, *rs;
     if (c->type != CAP_ENDPOINT)
         return;
     struct endpoint *ep = (struct endpoint *)c->obj;
-    struct thread *r = ep->recvq.head;
-    if (!r || sched_higher_waiting(r->prio))
+    struct thread *r = fast_receiver(ep, &rs);
+    if (!r)
         return;
-    struct cap *rs = slot_of(r->task, r->reply_slot);
-    if (!rs || rs->type != CAP_NULL)
-        return;
-
-    ep->recvq.head = r->qnext;
-    if (r->qnext)
-        r->qnext->qprev = NULL;
-    else
-        ep->recvq.tail = NULL;
-    r->qnext = NULL;
-    r->blocked_on = NULL;
-    ep->obj.refs--; /* t's fault endpoint capability still holds one */
     uint64_t word = cause | vspace_page_word_slot(t->task, addr & ~(PAGE_SIZE - 1), &t->fault_pte);
     t->fault_pte_gen = mmu_tables_freed;
     t->fault_msg[0] = addr;
@@ -114,21 +122,12 @@ void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t ac
     t->fault_msg[2] = t->ctx[REG_PC];
     t->fault_msg[3] = word;
     t->fault_pending = true;
-    r->ctx[REG_A0] = 0;
     r->ctx[REG_A1] = IPC_TAG(IPC_LABEL_FAULT, 4);
     r->ctx[REG_A2] = addr;
     r->ctx[REG_A3] = access;
     r->ctx[REG_A4] = t->ctx[REG_PC];
     r->ctx[REG_A5] = word;
-    r->ctx[REG_A6] = c->word;
-    rs->type = CAP_REPLY;
-    rs->rights = 0;
-    rs->obj = (uint64_t)t;
-    rs->word = ++t->reply_seq;
-    t->obj.refs++;
-    t->state = TS_BLOCKED_REPLY;
-    r->state = TS_RUNNABLE;
-    switch_to(r);
+    fast_deliver(t, ep, r, rs, c->word);
 }
 
 /*

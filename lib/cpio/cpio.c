@@ -6,7 +6,7 @@
  * "does X bytes fit" test is written as X <= len - off, so nothing can wrap.
  */
 #include "cpio/cpio.h"
-#include "cpio/cpio_errno.h"
+#include "base/lib_errno.h"
 
 #include <stdbool.h>
 

@@ -7,7 +7,7 @@
  * sections are of no interest to a loader.
  */
 #include "elf/elf.h"
-#include "elf/elf_errno.h"
+#include "base/lib_errno.h"
 
 #include <stdbool.h>
 

@@ -16,7 +16,7 @@
  * children; the root node's name is empty.
  */
 #include "fdt/fdt.h"
-#include "fdt/fdt_errno.h"
+#include "base/lib_errno.h"
 
 /* Structure block tokens. */
 #define FDT_BEGIN_NODE 0x1u

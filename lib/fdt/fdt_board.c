@@ -8,7 +8,7 @@
  * address translation is refused as unsupported (-ERANGE) rather than misread.
  */
 #include "fdt/fdt.h"
-#include "fdt/fdt_errno.h"
+#include "base/lib_errno.h"
 
 static int fail(const char **why, int err, const char *msg)
 {

@@ -193,7 +193,7 @@ static int alloc_range(struct maple_tree *mt, unsigned long *startp, void *entry
     ret = rev ? mas_empty_area_rev(&mas, min, max, size) : mas_empty_area(&mas, min, max, size);
     if (ret)
         return ret;
-    ret = mt_write(mt, NULL, mas.index, mas.last, entry, NULL);
+    ret = mt_write(mt, NULL, mas.index, mas.last, entry, NULL, false);
     if (ret)
         return ret;
     *startp = mas.index;

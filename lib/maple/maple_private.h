@@ -163,9 +163,11 @@ struct maple_node *ma_walk_to(const struct maple_tree *mt, unsigned int depth, u
                               unsigned long *min, unsigned long *max, unsigned int *offset);
 
 /* The write engine (store.c): map index..last to entry. Return 0 or -ENOMEM. On success *old
- * (if not NULL) gets the entry that was at index. */
+ * (if not NULL) gets the entry that was at index. If @walked, @mas was just put (by a walk, with
+ * no change to the tree since) on the leaf slot holding @index, and the write starts there
+ * rather than walking again. */
 int mt_write(struct maple_tree *mt, struct ma_state *mas, unsigned long index, unsigned long last,
-             void *entry, void **old);
+             void *entry, void **old, bool walked);
 
 /* Nodes a write may need at most (for mas_preallocate()). */
 unsigned int mt_write_worst_case(const struct maple_tree *mt);

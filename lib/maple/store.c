@@ -452,15 +452,196 @@ static int wr_first(struct mt_wr *wr)
     return 0;
 }
 
+/*
+ * The leaf beside @leaf, right (@right) or left, found through the parent links; @leaf must
+ * not be the last (first) leaf. *sep gets the pivot that separates the two, in the first
+ * ancestor they share: moving it moves the boundary between the leaves and nothing else.
+ */
+static struct maple_node *ma_neighbour(struct maple_tree *mt, struct maple_node *leaf, bool right,
+                                       unsigned long **sep)
+{
+    enum maple_type itype = mt_internal_type(mt);
+    struct maple_node *node = leaf, *parent;
+    struct maple_enode *enode;
+    unsigned int off;
+
+    for (;;) {
+        parent = ma_parent(node);
+        off = ma_parent_offset(node);
+        if (right ? off < ma_end(parent) : off > 0)
+            break;
+        node = parent;
+    }
+    *sep = &ma_pivots(parent, itype)[right ? off : off - 1];
+    enode = ma_slots(parent, itype)[right ? off + 1 : off - 1];
+    while (!ma_is_leaf(mte_node_type(enode))) {
+        node = mte_to_node(enode);
+        enode = ma_slots(node, itype)[right ? 0 : ma_end(node)];
+    }
+    return mte_to_node(enode);
+}
+
+/* The gap figure @leaf's parent keeps for it, after its largest gap became at least @gap. */
+static void wr_gap_grew(struct maple_tree *mt, struct maple_node *leaf, unsigned long gap)
+{
+    if (mt_is_alloc(mt) && gap > ma_parent(leaf)->ma64.gap[ma_parent_offset(leaf)])
+        ma_update_gaps(mt, leaf, gap);
+}
+
+/*
+ * A non-NULL @entry written at index..last inside the NULL range that opens @leaf (covering
+ * min..max, not the first leaf): append it (after what of the NULL range lies below index) to
+ * the leaf on the left and move the boundary up to last, instead of growing @leaf. This undoes
+ * what wr_in_place() does when it hands a leaf's trailing NULL range to the right, so an erase
+ * and re-insert of a leaf's last entry leaves both leaves as they were. Return: false (nothing
+ * changed) if the left leaf has no room or @leaf would fall below the minimum.
+ */
+static bool wr_append_left(struct maple_tree *mt, struct maple_node *leaf, unsigned long min,
+                           unsigned long max, unsigned long index, unsigned long last, void *entry)
+{
+    unsigned long *pivots = leaf->mr64.pivot;
+    void **slots = leaf->mr64.slot;
+    unsigned int end = ma_end(leaf), lend, add = index > min ? 2 : 1;
+    bool whole = last == pivots[0];
+    struct maple_node *left;
+    unsigned long *sep;
+
+    if (whole && end < mt_min_slots(maple_leaf_64))
+        return false;
+    left = ma_neighbour(mt, leaf, false, &sep);
+    lend = ma_end(left);
+    if (lend + 1 + add > MAPLE_RANGE64_SLOTS)
+        return false;
+    left->mr64.pivot[lend] = min - 1;
+    if (index > min) {
+        left->mr64.slot[++lend] = NULL;
+        left->mr64.pivot[lend] = index - 1;
+    }
+    left->mr64.slot[++lend] = entry;
+    ma_set_end(left, lend);
+    *sep = last;
+    if (whole) {
+        mt_memmove(&slots[0], &slots[1], end * sizeof(slots[0]));
+        mt_memmove(&pivots[0], &pivots[1], (end - 1) * sizeof(pivots[0]));
+        ma_set_end(leaf, end - 1);
+    }
+    if (index > min)
+        wr_gap_grew(mt, left, index - min);
+    if (mt_is_alloc(mt))
+        ma_update_gaps(mt, leaf, ma_leaf_max_gap(leaf, last + 1, max));
+    return true;
+}
+
+/*
+ * The in-place path: the write lies inside @leaf (covering min..max) and starts in slot
+ * @offset. The slots it touches, a..b, give way to at most three pieces (what slot a keeps below
+ * index, the new entry, what slot b keeps above last), a NULL entry absorbing NULL neighbours;
+ * the slots after b shift to follow, with no copy of the rest of the leaf. If the leaf would
+ * end with a NULL range (say its last entry was erased), that range is handed to the next leaf
+ * by moving the boundary between them down, rather than rebuilding both. Return: false, with
+ * the tree untouched, if the result is not a valid leaf as it stands (more than 16 slots, fewer
+ * than the minimum in a non-root leaf, a NULL range the next leaf has no room for, an empty
+ * root); the rebuild path takes those.
+ */
+static bool wr_in_place(struct maple_tree *mt, struct maple_node *leaf, unsigned long min,
+                        unsigned long max, unsigned int offset, unsigned long index,
+                        unsigned long last, void *entry)
+{
+    unsigned long *pivots = leaf->mr64.pivot;
+    void **slots = leaf->mr64.slot;
+    unsigned int end = ma_end(leaf);
+    unsigned int a = offset, b = offset, np = 0, n;
+    unsigned long rmin, rmax, ppivot[3], tail_min = 0, *sep = NULL;
+    struct maple_node *right = NULL;
+    void *pslot[3];
+
+    while (b < end && pivots[b] < last)
+        b++;
+    rmin = a > 0 ? pivots[a - 1] + 1 : min;
+    rmax = b < end ? pivots[b] : max;
+    if (entry && a == 0 && b == 0 && !slots[0] && min != 0 &&
+        wr_append_left(mt, leaf, min, max, index, last, entry))
+        return true;
+    if (index > rmin) {
+        if (entry || slots[a]) {
+            ppivot[np] = index - 1;
+            pslot[np++] = slots[a];
+        }
+    } else if (!entry && a > 0 && !slots[a - 1]) {
+        a--;
+        rmin = a > 0 ? pivots[a - 1] + 1 : min;
+    }
+    ppivot[np] = last;
+    pslot[np++] = entry;
+    if (last < rmax) {
+        if (entry || slots[b]) {
+            ppivot[np] = rmax;
+            pslot[np++] = slots[b];
+        } else {
+            ppivot[np - 1] = rmax;
+        }
+    } else if (!entry && b < end && !slots[b + 1]) {
+        b++;
+        ppivot[np - 1] = ma_slot_max(pivots, b, end, max);
+    }
+
+    n = a + np + (end - b);
+    if (b == end && !pslot[np - 1] && max != ULONG_MAX) {
+        tail_min = np > 1 ? ppivot[np - 2] + 1 : rmin;
+        if (n - 1 < mt_min_slots(maple_leaf_64))
+            return false;
+        right = ma_neighbour(mt, leaf, true, &sep);
+        if (right->mr64.slot[0] && ma_end(right) + 1 >= MAPLE_RANGE64_SLOTS)
+            return false;
+        np--;
+        n--;
+    }
+    if (n > MAPLE_RANGE64_SLOTS || (ma_parent(leaf) && n < mt_min_slots(maple_leaf_64)))
+        return false;
+    if (b == end && !right && !pslot[np - 1] && n == 1)
+        return false;
+
+    if (b < end && a + np != b + 1) {
+        unsigned int count = end - b;
+
+        mt_memmove(&slots[a + np], &slots[b + 1], count * sizeof(slots[0]));
+        mt_memmove(&pivots[a + np], &pivots[b + 1], (count - 1) * sizeof(pivots[0]));
+    }
+    for (unsigned int i = 0; i < np; i++) {
+        slots[a + i] = pslot[i];
+        if (a + i + 1 < n)
+            pivots[a + i] = ppivot[i];
+    }
+    ma_set_end(leaf, n - 1);
+    if (right) {
+        unsigned int rend = ma_end(right);
+
+        if (right->mr64.slot[0]) {
+            mt_memmove(&right->mr64.slot[1], &right->mr64.slot[0],
+                       (rend + 1) * sizeof(right->mr64.slot[0]));
+            mt_memmove(&right->mr64.pivot[1], &right->mr64.pivot[0],
+                       rend * sizeof(right->mr64.pivot[0]));
+            right->mr64.slot[0] = NULL;
+            right->mr64.pivot[0] = max;
+            ma_set_end(right, rend + 1);
+        }
+        *sep = tail_min - 1;
+        max = tail_min - 1;
+    }
+    if (mt_is_alloc(mt) && ma_parent(leaf))
+        ma_update_gaps(mt, leaf, ma_leaf_max_gap(leaf, min, max));
+    if (right)
+        wr_gap_grew(mt, right, right->mr64.pivot[0] - tail_min + 1);
+    return true;
+}
+
 int mt_write(struct maple_tree *mt, struct ma_state *mas, unsigned long index, unsigned long last,
-             void *entry, void **old)
+             void *entry, void **old, bool walked)
 {
     struct mt_wr wr;
-    struct mt_list list;
     struct maple_node *leaf;
     unsigned long min, max;
-    unsigned int offset, n;
-    bool root;
+    unsigned int offset;
 
     wr.mt = mt;
     wr.mas = mas;
@@ -473,32 +654,17 @@ int mt_write(struct maple_tree *mt, struct ma_state *mas, unsigned long index, u
     if (!mt->ma_root)
         return wr_first(&wr);
 
-    leaf = ma_walk_to(mt, mt->ma_height - 1, index, &min, &max, &offset);
+    if (walked) {
+        leaf = mte_to_node(mas->node);
+        min = mas->min;
+        max = mas->max;
+        offset = mas->offset;
+    } else {
+        leaf = ma_walk_to(mt, mt->ma_height - 1, index, &min, &max, &offset);
+    }
     if (old)
         *old = leaf->mr64.slot[offset];
-    if (last > max)
+    if (last > max || !wr_in_place(mt, leaf, min, max, offset, index, last, entry))
         return wr_rebuild(&wr);
-
-    /* The leaf's new contents, to be written in place if they are acceptable as they are. */
-    list_reset(&list, true, min);
-    if (index > min)
-        collect_node(&list, leaf, maple_leaf_64, min, max, min, index - 1);
-    list_push(&list, last, entry, 0);
-    if (last < max)
-        collect_node(&list, leaf, maple_leaf_64, min, max, last + 1, max);
-    n = list.n;
-    root = ma_parent(leaf) == NULL;
-    if (n > MAPLE_RANGE64_SLOTS || (!root && n < mt_min_slots(maple_leaf_64)) ||
-        (list.e[n - 1].slot == NULL && (max != ULONG_MAX || n == 1)))
-        return wr_rebuild(&wr);
-
-    for (unsigned int i = 0; i < n; i++) {
-        if (i + 1 < n)
-            leaf->mr64.pivot[i] = list.e[i].pivot;
-        leaf->mr64.slot[i] = list.e[i].slot;
-    }
-    ma_set_end(leaf, n - 1);
-    if (mt_is_alloc(mt) && !root)
-        ma_update_gaps(mt, leaf, ma_leaf_max_gap(leaf, min, max));
     return 0;
 }

@@ -135,7 +135,7 @@ int mtree_store_range(struct maple_tree *mt, unsigned long index, unsigned long 
 {
     if (index > last)
         return -MT_EINVAL;
-    return mt_write(mt, NULL, index, last, entry, NULL);
+    return mt_write(mt, NULL, index, last, entry, NULL, false);
 }
 
 int mtree_store(struct maple_tree *mt, unsigned long index, void *entry)
@@ -152,7 +152,7 @@ int mtree_insert_range(struct maple_tree *mt, unsigned long first, unsigned long
     /* A NULL range is always whole (never split between leaves), so one walk tells. */
     if (mas_walk(&mas) || mas.last < last)
         return -MT_EEXIST;
-    return mt_write(mt, NULL, first, last, entry, NULL);
+    return mt_write(mt, &mas, first, last, entry, NULL, mas.status == ma_active);
 }
 
 int mtree_insert(struct maple_tree *mt, unsigned long index, void *entry)
@@ -185,7 +185,7 @@ void *mas_store(struct ma_state *mas, void *entry)
         mas_set_err(mas, -MT_EINVAL);
         return NULL;
     }
-    ret = mt_write(mas->tree, mas, mas->index, mas->last, entry, &old);
+    ret = mt_write(mas->tree, mas, mas->index, mas->last, entry, &old, false);
     if (ret) {
         mas_set_err(mas, ret);
         return NULL;
@@ -208,7 +208,7 @@ void *mas_erase(struct ma_state *mas)
         mas_pause(mas);
         return NULL;
     }
-    if (mt_write(mas->tree, mas, mas->index, mas->last, NULL, NULL)) {
+    if (mt_write(mas->tree, mas, mas->index, mas->last, NULL, NULL, true)) {
         mas_set_err(mas, -MT_ENOMEM);
         return NULL;
     }

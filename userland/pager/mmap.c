@@ -8,43 +8,15 @@
  */
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "pager.h"
 
-/* Linux's values (uapi/asm-generic/mman-common.h, mman.h). */
-#define MAP_SHARED          0x01
-#define MAP_PRIVATE         0x02
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE            0x0f
-#define MAP_FIXED           0x10
-#define MAP_ANONYMOUS       0x20
-#define MAP_GROWSDOWN       0x100
-#define MAP_DENYWRITE       0x800
-#define MAP_EXECUTABLE      0x1000
-#define MAP_LOCKED          0x2000
-#define MAP_NORESERVE       0x4000
-#define MAP_POPULATE        0x8000
-#define MAP_NONBLOCK        0x10000
-#define MAP_STACK           0x20000
-#define MAP_HUGETLB         0x40000
-#define MAP_SYNC            0x80000
-#define MAP_FIXED_NOREPLACE 0x100000
-#define MAP_HUGE_MASK       (0x3fu << 26)
+/* Linux's values come from the user library's <sys/mman.h> (uapi/asm-generic/mman*.h). */
 #define LEGACY_MAP_MASK                                                                            \
     (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |       \
      MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |               \
      MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
-#define MAP_UNINITIALIZED 0x4000000
-#define PROT_SEM          0x8
-#define MREMAP_MAYMOVE    1
-#define MREMAP_FIXED      2
-#define MREMAP_DONTUNMAP  4
-#define MLOCK_ONFAULT     1
-#define MCL_CURRENT       1
-#define MCL_FUTURE        2
-#define MCL_ONFAULT       4
-#define MS_ASYNC          1
-#define MS_INVALIDATE     2
-#define MS_SYNC           4
 
 #define EOPNOTSUPP_     95
 #define EOVERFLOW_      75
@@ -179,8 +151,8 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     unsigned type = flags & MAP_TYPE;
     if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
         return answer(r, -SAMARA_EINVAL);
-    if (type == MAP_SHARED_VALIDATE &&
-        flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE | MAP_HUGE_MASK))
+    if (type == MAP_SHARED_VALIDATE && flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE |
+                                                 ((unsigned)MAP_HUGE_MASK << MAP_HUGE_SHIFT)))
         return answer(r, -EOPNOTSUPP_);
     if (flags & MAP_FIXED_NOREPLACE)
         flags |= MAP_FIXED;
@@ -425,30 +397,6 @@ static int change_flags(struct proc *p, uint64_t start, uint64_t end, unsigned s
     }
     return 0;
 }
-
-enum {
-    MADV_NORMAL = 0,
-    MADV_RANDOM = 1,
-    MADV_SEQUENTIAL = 2,
-    MADV_WILLNEED = 3,
-    MADV_DONTNEED = 4,
-    MADV_FREE = 8,
-    MADV_REMOVE = 9,
-    MADV_DONTFORK = 10,
-    MADV_DOFORK = 11,
-    MADV_MERGEABLE = 12,
-    MADV_UNMERGEABLE = 13,
-    MADV_HUGEPAGE = 14,
-    MADV_NOHUGEPAGE = 15,
-    MADV_DONTDUMP = 16,
-    MADV_DODUMP = 17,
-    MADV_WIPEONFORK = 18,
-    MADV_KEEPONFORK = 19,
-    MADV_COLD = 20,
-    MADV_PAGEOUT = 21,
-    MADV_POPULATE_READ = 22,
-    MADV_POPULATE_WRITE = 23,
-};
 
 void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
