@@ -389,11 +389,14 @@ static void sys_unmap(struct thread *t)
         ret(t, err ? err : vspace_unmap(target, ARG(t, 1), ARG(t, 2), NULL, 0, &n));
         return;
     }
-    /* Report in chunks; the user buffer is checked before anything is removed. */
-    if (!vspace_user_page(t->task, buf, true) ||
-        !vspace_user_page(t->task, buf + max * sizeof(struct vspace_leaf) - 1, true)) {
-        ret(t, -EFAULT);
-        return;
+    /* Report in chunks; every page of the user buffer is checked before anything is
+     * removed, so no removed leaf can go unreported. */
+    uint64_t bend = buf + max * sizeof(struct vspace_leaf);
+    for (uint64_t a = buf & ~(PAGE_SIZE - 1); a < bend; a += PAGE_SIZE) {
+        if (!vspace_user_page(t->task, a < buf ? buf : a, true)) {
+            ret(t, -EFAULT);
+            return;
+        }
     }
     uint64_t va = ARG(t, 1), end = ARG(t, 1) + ARG(t, 2);
     while (done < max && va < end) {

@@ -8,9 +8,9 @@
  *
  * Capabilities are named by their slot number in the calling task's capability table
  * (samara/cap.h). Each call checks the slot's type and rights before doing anything, and a
- * call that fails its checks has no effect. Two can fail part-way, with what was done kept:
- * SYS_MAP (and a fault reply) running out of kernel memory for page tables after mapping
- * some pages, and SYS_REPLY_RECV whose reply succeeded but whose receive failed
+ * call that fails its checks has no effect. Some can fail part-way, with what was done kept:
+ * SYS_MAP, SYS_MAP_BATCH, SYS_REMAP (and a fault reply) running out of kernel memory for page
+ * tables after some pages, and SYS_REPLY_RECV whose reply succeeded but whose receive failed
  * (docs/ABI.md gives the exact contract of each).
  */
 #ifndef SAMARA_SYSCALL_H

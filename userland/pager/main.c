@@ -54,6 +54,8 @@ static void map_physmap(uint64_t base, uint64_t npages, unsigned slot, unsigned 
 static unsigned long bootarg_ulong(const char *key, unsigned long def)
 {
     const char *a = bootinfo->bootargs, *end = strstr(a, "init=");
+    while (end && end != a && end[-1] != ' ')
+        end = strstr(end + 1, "init=");
     size_t kl = strlen(key);
     for (const char *p = a; *p && (!end || p < end); p++) {
         if ((p == a || p[-1] == ' ') && !strncmp(p, key, kl) && p[kl] == '=')

@@ -1,10 +1,10 @@
 /*
  * pager.h - the pager's internal interfaces: frames, processes, faults.
  *
- * This is the first version of the pager: programs come from the boot initrd, their ELF
- * segments and stack are demand-paged from fresh frames, and every process's frames are
- * listed so that exit returns all of them. The VMA tree, COW, files and the mmap family build
- * on these pieces (docs/DESIGN-pager.md).
+ * The pager keeps every process's VMAs in a maple tree (vma.c), serves the memory calls with
+ * Linux's semantics (mmap.c), resolves faults (fault.c) with frames it counts and zeroes
+ * (frame.c), and works on pages only through the kernel's page tables (space.c). Programs
+ * come from the boot image. docs/MM.md tells the whole story.
  */
 #ifndef PAGER_PAGER_H
 #define PAGER_PAGER_H
