@@ -196,10 +196,18 @@ static int lookup_ep(struct thread *t, uint64_t slot, unsigned right, struct cap
     return cap_lookup(t->task, slot, CAP_ENDPOINT, right, c);
 }
 
+/* Labels from 0xff00 up are the kernel's (fault messages): a thread cannot forge one. */
+static int check_label(uint64_t tag)
+{
+    return IPC_TAG_LABEL(tag) >= IPC_LABEL_KERNEL ? -EINVAL : 0;
+}
+
 void sys_call(struct thread *t)
 {
     struct cap *c;
-    int err = lookup_ep(t, t->ctx[REG_A0], CAP_R_SEND, &c);
+    int err = check_label(t->ctx[REG_A1]);
+    if (!err)
+        err = lookup_ep(t, t->ctx[REG_A0], CAP_R_SEND, &c);
     if (err) {
         t->ctx[REG_A0] = (uint64_t)err;
         return;
@@ -210,7 +218,9 @@ void sys_call(struct thread *t)
 void sys_send(struct thread *t)
 {
     struct cap *c;
-    int err = lookup_ep(t, t->ctx[REG_A0], CAP_R_SEND, &c);
+    int err = check_label(t->ctx[REG_A1]);
+    if (!err)
+        err = lookup_ep(t, t->ctx[REG_A0], CAP_R_SEND, &c);
     if (err) {
         t->ctx[REG_A0] = (uint64_t)err;
         return;

@@ -87,7 +87,8 @@ void fastpath_call(struct thread *t)
 {
     struct cap *c = slot_of(t->task, t->ctx[REG_A0]), *rs;
     if (!c || c->type != CAP_ENDPOINT || !(c->rights & CAP_R_SEND) ||
-        IPC_TAG_LEN(t->ctx[REG_A1]) > IPC_REG_WORDS)
+        IPC_TAG_LEN(t->ctx[REG_A1]) > IPC_REG_WORDS ||
+        IPC_TAG_LABEL(t->ctx[REG_A1]) >= IPC_LABEL_KERNEL)
         return;
     struct endpoint *ep = (struct endpoint *)c->obj;
     struct thread *r = fast_receiver(ep, &rs);

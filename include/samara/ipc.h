@@ -42,7 +42,12 @@
 #define IPC_TAG_LABEL(tag)  ((uint64_t)(tag) >> 16)
 #define IPC_TAG_LEN(tag)    ((unsigned)((tag)&0x7f))
 
-/* Labels the kernel itself produces or interprets. Protocols use labels below 0xff00. */
+/*
+ * Labels the kernel itself produces or interprets. Protocols use labels below
+ * IPC_LABEL_KERNEL: a call or send with a label from there up is refused (-EINVAL), so a
+ * fault message always comes from the kernel. Replies may use FAULT_REPLY_*.
+ */
+#define IPC_LABEL_KERNEL   0xff00u
 #define IPC_LABEL_FAULT    0xff01u
 #define FAULT_REPLY_RESUME 0xff10u
 #define FAULT_REPLY_KILL   0xff11u

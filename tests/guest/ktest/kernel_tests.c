@@ -66,6 +66,11 @@ static int t_ipc_call_reply(void)
         CHECK_EQ(r.w[0], i + 1);
         CHECK_EQ(r.w[1], i % 2 ? 0x99 : 0x77);
     }
+    /* Fault messages come only from the kernel: a thread cannot send one. */
+    CHECK_EQ(ipc_call(S_EP, IPC_TAG(IPC_LABEL_FAULT, 4), 0x1000, 1, 0, 0).err, -SAMARA_EINVAL);
+    CHECK_EQ(ipc_send(S_EP, IPC_TAG(0xffff, 0), 0, 0, 0, 0), -SAMARA_EINVAL);
+    CHECK_EQ(ipc_call(CAP_PROC_PAGER, IPC_TAG(IPC_LABEL_FAULT, 4), 0x10000, 1, 0, 1ul << 9).err,
+             -SAMARA_EINVAL);
     /* A badge is set once: re-badging a badged capability is refused. */
     CHECK_EQ(sys5(SYS_CAP_COPY, S_EP_A, 0, S_SPARE, CAP_R_SEND, 0x55), -SAMARA_EINVAL);
     return 0;
