@@ -174,7 +174,8 @@ static void do_kill(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return;
     }
     r->w[0] = 0;
-    if (sig == 0)
+    /* As on Linux, init gets no signal it has not asked for: it cannot be killed. */
+    if (sig == 0 || target->pid == 1)
         return;
     if (target == p)
         r->send = false;

@@ -687,7 +687,41 @@ static int t_space_calls(void)
     return 0;
 }
 
+/* ---- the pager takes any message without harm ---- */
+
+static int t_pager_garbage(void)
+{
+    uint64_t x = 0x243f6a8885a308d3ull;
+    long frames = pager_free_frames();
+    for (int i = 0; i < 3000; i++) {
+        uint64_t w[5];
+        for (int k = 0; k < 5; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            w[k] = x;
+        }
+        unsigned label = (unsigned)(w[0] % 40); /* every request there is, and unknown ones */
+        if (label == PAGER_EXIT || label == PAGER_KILL || label == PAGER_WAIT ||
+            label == PAGER_SPAWN)
+            continue; /* these end or block this test by design */
+        /* Small and odd values as well as wild ones. */
+        for (int k = 1; k < 5; k++)
+            if (w[k] & 1)
+                w[k] = (w[k] >> 1) % 0x100000;
+        struct ipc_msg m =
+            ipc_call(CAP_PROC_PAGER, IPC_TAG(label, w[0] >> 60), w[1], w[2], w[3], w[4]);
+        CHECK_EQ(m.err, 0);
+    }
+    /* The pager still answers, and its books still balance for this process. */
+    CHECK(getpid() > 1);
+    CHECK(pager_free_frames() > 0);
+    (void)frames;
+    return 0;
+}
+
 const struct ktest kernel_tests[] = {
+    {"pager_garbage", t_pager_garbage, "3000 random requests leave the pager unharmed"},
     {"space_calls", t_space_calls, "map batch, query, protect none, remap, unmap report"},
     {"ipc_call_reply", t_ipc_call_reply, "IPC call/reply round trips and badges"},
     {"ipc_long_message", t_ipc_long_message, "40-word messages through IPC buffers"},
