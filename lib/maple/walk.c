@@ -113,8 +113,10 @@ static unsigned long ma_node_min(const struct maple_tree *mt, struct maple_node 
 /*
  * The leaf after (@forward) or before the cursor's leaf, found through the parent links: up to
  * the first ancestor with a slot on that side, then down its outermost edge. The new leaf's
- * near bound is the old one's far bound plus or minus one; its far bound comes from the
- * ancestors (usually the parent's first or last pivot).
+ * near bound is the old one's far bound plus or minus one; its far bound is read on the way
+ * down (the first or last pivot of the lowest node that has one), and only if no node on the
+ * way has one is it looked for in the ancestors. Going forwards, the leaf after the new one is
+ * prefetched when it is in the same parent, since a forward step is usually part of a scan.
  */
 static void mas_step_leaf(struct ma_state *mas, bool forward)
 {
@@ -122,7 +124,9 @@ static void mas_step_leaf(struct ma_state *mas, bool forward)
     enum maple_type itype = mt_internal_type(mt);
     struct maple_node *node = mte_to_node(mas->node), *parent;
     struct maple_enode *enode;
-    unsigned int offset;
+    unsigned int offset, end;
+    unsigned long far = 0;
+    bool known;
 
     for (;;) {
         parent = ma_parent(node);
@@ -131,20 +135,38 @@ static void mas_step_leaf(struct ma_state *mas, bool forward)
             break;
         node = parent;
     }
-    enode = ma_slots(parent, itype)[forward ? offset + 1 : offset - 1];
+    offset = forward ? offset + 1 : offset - 1;
+    end = ma_end(parent);
+    known = forward ? offset < end : offset > 0;
+    if (known)
+        far = forward ? ma_pivots(parent, itype)[offset] : ma_pivots(parent, itype)[offset - 1] + 1;
+    enode = ma_slots(parent, itype)[offset];
     while (!ma_is_leaf(mte_node_type(enode))) {
         node = mte_to_node(enode);
-        enode = ma_slots(node, itype)[forward ? 0 : ma_end(node)];
+        parent = node;
+        end = ma_end(node);
+        offset = forward ? 0 : end;
+        if (end > 0) {
+            far = forward ? ma_pivots(node, itype)[0] : ma_pivots(node, itype)[end - 1] + 1;
+            known = true;
+        }
+        enode = ma_slots(node, itype)[offset];
     }
     node = mte_to_node(enode);
+    if (forward && offset < end) {
+        const char *next = (const char *)mte_to_node(ma_slots(parent, itype)[offset + 1]);
+
+        for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
+            __builtin_prefetch(next + line);
+    }
     mas->node = enode;
     if (forward) {
         mas->min = mas->max + 1;
-        mas->max = ma_node_max(mt, node);
+        mas->max = known ? far : ma_node_max(mt, node);
         mas->offset = 0;
     } else {
         mas->max = mas->min - 1;
-        mas->min = ma_node_min(mt, node);
+        mas->min = known ? far : ma_node_min(mt, node);
         mas->offset = (unsigned char)ma_end(node);
     }
 }
@@ -246,6 +268,34 @@ void *mas_walk(struct ma_state *mas)
     return mas_descend(mas, mas->index);
 }
 
+/*
+ * mas_find() from an active cursor: the common case of a scan. The rest of the current leaf is
+ * scanned directly; only at its end (or at @max) does the general step take over, from where
+ * the cursor was, so that its overflow handling stays in one place.
+ */
+static void *mas_find_next(struct ma_state *mas, unsigned long max)
+{
+    struct maple_node *leaf = mte_to_node(mas->node);
+    unsigned long *pivots = leaf->mr64.pivot;
+    unsigned int end = ma_end(leaf);
+
+    for (unsigned int i = mas->offset + 1u; i <= end; i++) {
+        void *entry = leaf->mr64.slot[i];
+
+        if (entry) {
+            unsigned long index = pivots[i - 1] + 1;
+
+            if (index > max)
+                break;
+            mas->index = index;
+            mas->last = ma_slot_max(pivots, i, end, mas->max);
+            mas->offset = (unsigned char)i;
+            return entry;
+        }
+    }
+    return mas_next_entry(mas, max);
+}
+
 void *mas_find(struct ma_state *mas, unsigned long max)
 {
     unsigned long key;
@@ -259,7 +309,7 @@ void *mas_find(struct ma_state *mas, unsigned long max)
             mas->status = ma_overflow;
             return NULL;
         }
-        return mas_next_entry(mas, max);
+        return mas_find_next(mas, max);
     case ma_pause:
     case ma_overflow:
     case ma_none:
