@@ -112,34 +112,66 @@ static bool gap_lowest(struct gap_search *s, struct maple_enode *enode, unsigned
     return false;
 }
 
+/*
+ * The top-down search. In each node it finds the slot holding the window's top as a lookup
+ * does (a forward scan of the pivots, which stays in the first cache lines) and goes down from
+ * there, so slots above the window cost nothing. Leaves get their own loop, as the most
+ * visited nodes.
+ */
+static bool gap_highest_leaf(struct gap_search *s, struct maple_node *node, unsigned long min,
+                             unsigned long max)
+{
+    unsigned long *pivots = node->mr64.pivot;
+    void **slots = node->mr64.slot;
+    unsigned int end = ma_end(node), i = 0;
+
+    while (i < end && pivots[i] < s->hi)
+        i++;
+    /* Slot i holds the top of the window (or the node ends below it); every slot visited ends
+     * at or above lo, since the scan stops at the first one that starts at or below lo. */
+    for (;; i--) {
+        unsigned long smin = i > 0 ? pivots[i - 1] + 1 : min;
+
+        if (!slots[i]) {
+            unsigned long smax = i < end ? pivots[i] : max;
+            unsigned long first = smin > s->lo ? smin : s->lo;
+            unsigned long last = smax < s->hi ? smax : s->hi;
+
+            if (last - first >= s->size - 1) {
+                s->found = last;
+                return true;
+            }
+        }
+        if (smin <= s->lo || i == 0)
+            return false;
+    }
+}
+
 static bool gap_highest(struct gap_search *s, struct maple_enode *enode, unsigned long min,
                         unsigned long max)
 {
     struct maple_node *node = mte_to_node(enode);
     enum maple_type type = mte_node_type(enode);
-    unsigned long *pivots = ma_pivots(node, type);
-    void **slots = ma_slots(node, type);
-    unsigned int end = ma_end(node);
+    unsigned long *pivots;
+    void **slots;
+    unsigned int end, i = 0;
 
-    for (unsigned int i = end + 1; i-- > 0;) {
-        unsigned long smax = ma_slot_max(pivots, i, end, max);
+    if (ma_is_leaf(type))
+        return gap_highest_leaf(s, node, min, max);
+    pivots = ma_pivots(node, type);
+    slots = ma_slots(node, type);
+    end = ma_end(node);
+    while (i < end && pivots[i] < s->hi)
+        i++;
+    for (;; i--) {
         unsigned long smin = i > 0 ? pivots[i - 1] + 1 : min;
-        unsigned long first, last;
 
-        if (smin <= s->hi) {
-            if (ma_is_leaf(type)) {
-                if (!slots[i] && gap_fits(s, smin, smax, &first, &last)) {
-                    s->found = last;
-                    return true;
-                }
-            } else if (child_may_fit(s, node, type, i) && gap_highest(s, slots[i], smin, smax)) {
-                return true;
-            }
-        }
-        if (smin <= s->lo)
+        if (child_may_fit(s, node, type, i) &&
+            gap_highest(s, slots[i], smin, ma_slot_max(pivots, i, end, max)))
+            return true;
+        if (smin <= s->lo || i == 0)
             return false;
     }
-    return false;
 }
 
 static int empty_area_check(unsigned long min, unsigned long max, unsigned long size)
