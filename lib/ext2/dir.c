@@ -561,6 +561,12 @@ int ext2_rename(struct ext2_fs *fs, uint32_t old_dir, const char *old_name, uint
     if (is_dot(new_name, nlen))
         return -EINVAL;
     dir = i_isdir(inode);
+    /* A directory cannot move below itself (checked first, as Linux does). */
+    if (dir && new_dir != old_dir) {
+        r = is_under(fs, new_dir, ino);
+        if (r)
+            return r > 0 ? -EINVAL : r;
+    }
     r = dir_find(fs, ndinode, new_name, nlen, &tloc);
     if (r == 0) {
         r = rec_ino(fs, &tloc, &tino);
@@ -581,11 +587,6 @@ int ext2_rename(struct ext2_fs *fs, uint32_t old_dir, const char *old_name, uint
         }
     } else if (r != -ENOENT) {
         return r;
-    }
-    if (dir && new_dir != old_dir) {
-        r = is_under(fs, new_dir, ino);
-        if (r)
-            return r > 0 ? -EINVAL : r;
     }
     if (dir && !tinode && new_dir != old_dir && get16(ndinode + I_LINKS) >= 65000)
         return -ENOSPC;

@@ -191,7 +191,7 @@ static inline int fsck(const uint8_t *img, size_t size)
 /* Whether `debugfs -R "cat @path"` on the image last given to fsck() prints exactly @want. */
 static inline bool debugfs_cat(const char *path, const uint8_t *want, size_t len)
 {
-    char cmd[1024], p[256], out[256];
+    char cmd[2048], p[256], out[256];
     uint8_t *got;
     size_t n;
     bool same;
@@ -202,7 +202,7 @@ static inline bool debugfs_cat(const char *path, const uint8_t *want, size_t len
     if (system(cmd) != 0)
         return false;
     got = load(out, &n);
-    same = n == len && memcmp(got, want, len) == 0;
+    same = n == len && (len == 0 || memcmp(got, want, len) == 0);
     free(got);
     return same;
 }
