@@ -115,8 +115,9 @@ static unsigned long ma_node_min(const struct maple_tree *mt, struct maple_node 
  * the first ancestor with a slot on that side, then down its outermost edge. The new leaf's
  * near bound is the old one's far bound plus or minus one; its far bound is read on the way
  * down (the first or last pivot of the lowest node that has one), and only if no node on the
- * way has one is it looked for in the ancestors. Going forwards, the leaf after the new one is
- * prefetched when it is in the same parent, since a forward step is usually part of a scan.
+ * way has one is it looked for in the ancestors. Going forwards, the two leaves after the new
+ * one are prefetched when they are in the same parent, since a forward step is usually part of
+ * a scan and a leaf's few entries take less time than a miss.
  */
 static void mas_step_leaf(struct ma_state *mas, bool forward)
 {
@@ -153,8 +154,8 @@ static void mas_step_leaf(struct ma_state *mas, bool forward)
         enode = ma_slots(node, itype)[offset];
     }
     node = mte_to_node(enode);
-    if (forward && offset < end) {
-        const char *next = (const char *)mte_to_node(ma_slots(parent, itype)[offset + 1]);
+    for (unsigned int ahead = offset + 1; forward && ahead <= end && ahead <= offset + 2; ahead++) {
+        const char *next = (const char *)mte_to_node(ma_slots(parent, itype)[ahead]);
 
         for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
             __builtin_prefetch(next + line);
