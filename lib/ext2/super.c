@@ -43,13 +43,14 @@ static bool group_ok(const struct ext2_fs *fs, const uint8_t *gd)
 
 int ext2_mount(struct ext2_fs *fs, void *image, size_t size, const char **why)
 {
-    uint8_t *sb = (uint8_t *)image + SB_OFFSET;
+    uint8_t *sb;
     uint32_t log, rev, incompat, ro, gdt_blocks, g;
     uint64_t addressable, p;
 
     memset(fs, 0, sizeof(*fs));
     if (!image || size < SB_OFFSET + 1024)
         return fail(why, -EINVAL, "image smaller than a superblock");
+    sb = (uint8_t *)image + SB_OFFSET;
     if (get16(sb + SB_MAGIC) != EXT2_MAGIC)
         return fail(why, -EINVAL, "bad magic");
     rev = get32(sb + SB_REV_LEVEL);

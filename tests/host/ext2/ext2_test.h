@@ -101,6 +101,16 @@ static inline void *xmalloc(size_t n)
     return p;
 }
 
+/* A heap copy of exactly @len bytes (so AddressSanitizer sees a read one byte past it). */
+static inline uint8_t *dup_image(const uint8_t *src, size_t len)
+{
+    uint8_t *p = xmalloc(len);
+
+    if (len)
+        memcpy(p, src, len);
+    return p;
+}
+
 static inline uint8_t *load(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");

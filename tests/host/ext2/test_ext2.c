@@ -262,7 +262,7 @@ static void test_dirs(struct ext2_fs *fs)
            ext2_lookup(fs, "/a/t", &g) == 0 && g == f && ext2_stat(fs, x, &st) == -EBADF,
        "rename over a file: the target is freed");
     ok(ext2_rename(fs, a, "t", a, "b") == -EISDIR, "rename a file over a directory: EISDIR");
-    ok(ext2_rename(fs, root, "a", a, "t") == -ENOTDIR, "rename a directory over a file: ENOTDIR");
+    ok(ext2_rename(fs, a, "b", a, "t") == -ENOTDIR, "rename a directory over a file: ENOTDIR");
     ok(ext2_rename(fs, root, "a", b, "sub") == -EINVAL, "rename a directory into itself: EINVAL");
     ok(ext2_rename(fs, root, "nope", root, "x") == -ENOENT, "rename: ENOENT");
     ok(ext2_rename(fs, a, "t", a, "t") == 0, "rename onto itself: nothing to do");
