@@ -419,8 +419,8 @@ int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, uint32_t mode
 
     if (r)
         return r;
-    if (get16(dinode + I_LINKS) >= 65000)
-        return -ENOSPC; /* ext2's link limit (EXT2_LINK_MAX, 32000 in Linux) */
+    if (get16(dinode + I_LINKS) >= EXT2_LINK_MAX)
+        return -ENOSPC; /* the link limit (Linux says EMLINK; ENOSPC is in our set) */
     r = ext2_ialloc(fs, dir, true, &n);
     if (r)
         return r;
@@ -588,7 +588,7 @@ int ext2_rename(struct ext2_fs *fs, uint32_t old_dir, const char *old_name, uint
     } else if (r != -ENOENT) {
         return r;
     }
-    if (dir && !tinode && new_dir != old_dir && get16(ndinode + I_LINKS) >= 65000)
+    if (dir && !tinode && new_dir != old_dir && get16(ndinode + I_LINKS) >= EXT2_LINK_MAX)
         return -ENOSPC;
 
     /* The new name first (the only step that can fail for want of space)... */
