@@ -18,6 +18,7 @@
 #define REC_LEN(nlen) ((DIRENT_HDR + (uint32_t)(nlen) + 3) & ~3u)
 #define NO_PREV       UINT32_MAX
 #define MAX_DIR_DEPTH 65536 /* bound on ".." walks (a corrupt tree may loop) */
+#define EXT2_LINK_MAX 32000 /* as Linux: at most this many subdirectories per directory */
 
 /* Where a record is: its block, its offset and the offset of the record before it. */
 struct dloc {
