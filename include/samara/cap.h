@@ -49,6 +49,8 @@ enum samara_cap_type {
 #define CAP_PROC_TASK    2 /* the program's own task */
 #define CAP_PROC_THREAD  3 /* its main thread */
 #define CAP_PROC_CONTROL 4 /* control, create only */
+#define CAP_PROC_FS      5 /* endpoint to the file server, badged with the pid (samara/fs.h) */
+#define CAP_FS_SERVER_EP 6 /* the file server only: its endpoint, receive only */
 #define CAP_PROC_FREE    8 /* first slot the program may use freely */
 
 #endif

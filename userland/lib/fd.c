@@ -2,17 +2,16 @@
  * fd.c - file descriptors: open, read, write, lseek, fstat, isatty, close.
  *
  * A descriptor is a slot of fd_table: the operations of its kind (a table of functions, NULL
- * for a free slot), its access mode and what the kind needs to find its data. Two kinds for
- * now:
+ * for a free slot, fd.h), its access mode and what the kind needs to find its data. Kinds:
  *
  *   console  descriptors 0 (read: end of file), 1 and 2 (write: the kernel console), open at
  *            start as before;
  *   proc     /proc/<pid>/{maps,smaps,smaps_rollup,status,stat} and /proc/self/..., read-only
  *            text the pager makes (PAGER_PROCREAD): the text is made when offset 0 is read,
- *            so lseek(fd, 0, SEEK_SET) and reading again gives fresh text, as on Linux.
+ *            so lseek(fd, 0, SEEK_SET) and reading again gives fresh text, as on Linux;
+ *   file     every other path: a file or directory of the RAM-disk file server (file.c).
  *
- * open() tries each entry of fd_openers in turn: the file server will add its kind there and
- * take the paths no other entry claims; until then those give ENOENT. picolibc's stdio
+ * open() tries each entry of fd_openers in turn; the file server's comes last. picolibc's stdio
  * (fopen, fgets...) reaches all of this through the POSIX names open, read, lseek and close.
  */
 #include <errno.h>
@@ -26,32 +25,9 @@
 
 #include <samara/user.h>
 
-/* The ABI result r, or -1 with errno set (posix.c). */
-long posix_errno(long r);
+#include "fd.h"
 
 #define FD_MAX 64
-
-struct fd_file;
-
-/*
- * What a kind of descriptor does. Results are >= 0 or a negative Linux errno (the pager's
- * answers, or this file's own, all below 35 where picolibc's numbers are Linux's).
- */
-struct fd_ops {
-    long (*read)(struct fd_file *f, void *buf, size_t n);
-    long (*write)(struct fd_file *f, const void *buf, size_t n);
-    long (*lseek)(struct fd_file *f, off_t off, int whence);
-    void (*fstat)(struct fd_file *f, struct stat *st);
-    int tty; /* isatty() */
-};
-
-struct fd_file {
-    const struct fd_ops *ops; /* NULL: the slot is free */
-    int mode;                 /* O_RDONLY, O_WRONLY or O_RDWR */
-    int pid;                  /* proc: the process, 0 for the caller */
-    int file;                 /* proc: PROC_FILE_* */
-    off_t offset;
-};
 
 /* ---- console ---------------------------------------------------------------------------- */
 
@@ -77,14 +53,15 @@ static long console_lseek(struct fd_file *f, off_t off, int whence)
     return -ESPIPE;
 }
 
-static void console_fstat(struct fd_file *f, struct stat *st)
+static long console_fstat(struct fd_file *f, struct stat *st)
 {
     (void)f;
     st->st_mode = S_IFCHR | 0620;
+    return 0;
 }
 
-static const struct fd_ops console_ops = {console_read, console_write, console_lseek, console_fstat,
-                                          1};
+static const struct fd_ops console_ops = {console_read,  console_write, console_lseek,
+                                          console_fstat, NULL,          1};
 
 static struct fd_file fd_table[FD_MAX] = {
     {&console_ops, O_RDONLY, 0, 0, 0},
@@ -161,15 +138,16 @@ static long proc_lseek(struct fd_file *f, off_t off, int whence)
     return (long)f->offset;
 }
 
-static void proc_fstat(struct fd_file *f, struct stat *st)
+static long proc_fstat(struct fd_file *f, struct stat *st)
 {
     (void)f;
     st->st_mode = S_IFREG | 0444;
     st->st_nlink = 1;
     st->st_blksize = 1024;
+    return 0;
 }
 
-static const struct fd_ops proc_ops = {proc_read, proc_write, proc_lseek, proc_fstat, 0};
+static const struct fd_ops proc_ops = {proc_read, proc_write, proc_lseek, proc_fstat, NULL, 0};
 
 /* The next path component of *p (slashes skipped) in [*start, *p). Return: its length. */
 static size_t path_next(const char **p, const char **start)
@@ -228,8 +206,9 @@ static int proc_lookup(const char *path, int *pid, int *file, int *err)
  * another path. Errors: ENOENT (no such file or process), ENOTDIR, EEXIST (O_CREAT|O_EXCL),
  * EACCES (opened for writing), and the pager's.
  */
-static int proc_open(struct fd_file *f, const char *path, int flags, int *err)
+static int proc_open(struct fd_file *f, const char *path, int flags, int mode, int *err)
 {
+    (void)mode;
     int pid = 0, file = 0;
     if (!proc_lookup(path, &pid, &file, err))
         return 0;
@@ -252,14 +231,16 @@ static int proc_open(struct fd_file *f, const char *path, int flags, int *err)
     return 1;
 }
 
-/* The openers by path, tried in order (the file server's will come last). */
-static int (*const fd_openers[])(struct fd_file *f, const char *path, int flags, int *err) = {
+/* The openers by path, tried in order: the file server's last, it takes every path. */
+static int (*const fd_openers[])(struct fd_file *f, const char *path, int flags, int mode,
+                                 int *err) = {
     proc_open,
+    file_open,
 };
 
 /* ---- the POSIX calls -------------------------------------------------------------------- */
 
-static struct fd_file *fd_lookup(int fd)
+struct fd_file *fd_get(int fd)
 {
     if (fd < 0 || fd >= FD_MAX || !fd_table[fd].ops)
         return NULL;
@@ -277,10 +258,17 @@ int open(const char *path, int flags, ...)
         fd++;
     if (fd == FD_MAX)
         return (int)posix_errno(-EMFILE);
+    int mode = 0;
+    if (flags & O_CREAT) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, int);
+        va_end(ap);
+    }
     struct fd_file f;
     for (size_t i = 0; i < sizeof(fd_openers) / sizeof(fd_openers[0]); i++) {
         int err = 0;
-        if (fd_openers[i](&f, path, flags, &err)) {
+        if (fd_openers[i](&f, path, flags, mode, &err)) {
             if (err)
                 return (int)posix_errno(err);
             fd_table[fd] = f;
@@ -292,7 +280,7 @@ int open(const char *path, int flags, ...)
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-    struct fd_file *f = fd_lookup(fd);
+    struct fd_file *f = fd_get(fd);
     if (!f || f->mode == O_WRONLY)
         return posix_errno(-EBADF);
     return posix_errno(f->ops->read(f, buf, n));
@@ -300,7 +288,7 @@ ssize_t read(int fd, void *buf, size_t n)
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-    struct fd_file *f = fd_lookup(fd);
+    struct fd_file *f = fd_get(fd);
     if (!f || f->mode == O_RDONLY)
         return posix_errno(-EBADF);
     return posix_errno(f->ops->write(f, buf, n));
@@ -308,7 +296,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 off_t lseek(int fd, off_t off, int whence)
 {
-    struct fd_file *f = fd_lookup(fd);
+    struct fd_file *f = fd_get(fd);
     if (!f)
         return posix_errno(-EBADF);
     return posix_errno(f->ops->lseek(f, off, whence));
@@ -316,17 +304,16 @@ off_t lseek(int fd, off_t off, int whence)
 
 int fstat(int fd, struct stat *st)
 {
-    struct fd_file *f = fd_lookup(fd);
+    struct fd_file *f = fd_get(fd);
     if (!f)
         return (int)posix_errno(-EBADF);
     memset(st, 0, sizeof(*st));
-    f->ops->fstat(f, st);
-    return 0;
+    return (int)posix_errno(f->ops->fstat(f, st));
 }
 
 int isatty(int fd)
 {
-    struct fd_file *f = fd_lookup(fd);
+    struct fd_file *f = fd_get(fd);
     if (!f || !f->ops->tty) {
         errno = f ? ENOTTY : EBADF;
         return 0;
@@ -336,9 +323,10 @@ int isatty(int fd)
 
 int close(int fd)
 {
-    struct fd_file *f = fd_lookup(fd);
+    struct fd_file *f = fd_get(fd);
     if (!f)
         return (int)posix_errno(-EBADF);
+    long r = f->ops->close ? f->ops->close(f) : 0;
     f->ops = NULL;
-    return 0;
+    return (int)posix_errno(r);
 }

@@ -328,7 +328,9 @@ void pager_main(const struct bootinfo *bi)
            strstr(bi->bootargs, "init=") ? strstr(bi->bootargs, "init=") + 5 : "/sbin/init");
     fflush(stdout);
     recv_slot = reply_slot_take();
+    fsrv_init();
     start_init();
+    fsrv_start();
 
     struct ipc_msg m = ipc_recv(SLOT_EP, recv_slot);
     for (;;) {

@@ -21,7 +21,8 @@
 #define PHYSMAP_BASE 0x1000000000ul /* the pager sees physical address pa at PHYSMAP_BASE + pa */
 
 /* Capability slots of the pager's own table. */
-#define SLOT_EP 5 /* the pager's endpoint (unbadged) */
+#define SLOT_EP    5 /* the pager's endpoint (unbadged) */
+#define SLOT_FS_EP 6 /* the file server's endpoint (fsrv.c), empty without a RAM disk */
 /* Slots CAP_ROOT_FIRST_MEM .. + BOOTINFO_MAX_MEM - 1 hold the memory capabilities. */
 #define SLOT_REPLY_FIRST 64 /* reply capabilities: the receive slot and deferred replies */
 #define SLOT_REPLY_LAST  191
@@ -121,6 +122,9 @@ extern struct proc procs[PROC_MAX];
 struct proc *proc_get(uint64_t pid);
 /* Start program `path` (an initrd path) with argv; returns the pid or a negative errno. */
 long proc_spawn(int ppid, const char *path, char *const argv[], int argc);
+/* The same, calling setup(p) (0 or -errno) on the new process before its thread starts. */
+long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
+                     long (*setup)(struct proc *p));
 /* End p with a wait status; wakes a waiting parent. */
 void proc_exit(struct proc *p, int status);
 unsigned proc_task_slot(const struct proc *p);
@@ -128,6 +132,13 @@ unsigned proc_task_slot(const struct proc *p);
 uint64_t proc_badge(const struct proc *p);
 struct proc *proc_from_badge(uint64_t badge);
 extern bool init_gone; /* set when pid 1 has ended */
+
+/* fsrv.c */
+extern bool fsrv_ready; /* SLOT_FS_EP holds the file server's endpoint */
+/* Load the RAM disk and create the file server's endpoint: before init starts. */
+void fsrv_init(void);
+/* Start the file server (after init, so that init is pid 1). */
+void fsrv_start(void);
 
 /* reply.c: reply slots for deferred replies. */
 unsigned reply_slot_take(void);

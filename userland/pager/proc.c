@@ -192,6 +192,12 @@ static void proc_discard(struct proc *p)
 
 long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
 {
+    return proc_spawn_with(ppid, path, argv, argc, NULL);
+}
+
+long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
+                     long (*setup)(struct proc *p))
+{
     struct cpio_entry file;
     const char *why = NULL;
     if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &file, &why))
@@ -223,6 +229,9 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
         err = sys5(SYS_CAP_COPY, slot + 1, slot, CAP_PROC_THREAD, CAP_R_ALL, 0);
     if (!err)
         err = sys5(SYS_CAP_COPY, CAP_ROOT_CONTROL, slot, CAP_PROC_CONTROL, CAP_R_CREATE, 0);
+    /* The file server's endpoint, badged like the pager's so the server can tell clients. */
+    if (!err && fsrv_ready)
+        err = sys5(SYS_CAP_COPY, SLOT_FS_EP, slot, CAP_PROC_FS, CAP_R_SEND, (long)proc_badge(p));
     /*
      * The layout, as Linux's (docs/BOOT.md): the ELF, the heap after it, mmap areas top-down
      * from mmap_base (128 MiB below the top, the gap Linux leaves for an 8 MiB stack), the
@@ -259,6 +268,8 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
         err = sys2(SYS_THREAD_SET_FAULT, slot + 1, slot + 2);
     if (!err)
         err = sys2(SYS_THREAD_SET_PRIO, slot + 1, PROC_PRIO);
+    if (!err && setup)
+        err = setup(p);
     if (!err)
         err = sys4(SYS_THREAD_START, slot + 1, (long)entry, (long)sp, 0);
     if (err) {

@@ -46,6 +46,8 @@ extern const struct ktest maple_tests[];
 extern const unsigned maple_tests_count;
 extern const struct ktest mm_tests[];
 extern const unsigned mm_tests_count;
+extern const struct ktest fs_tests[];
+extern const unsigned fs_tests_count;
 
 /* Helpers for tests (helpers.c). */
 /*

@@ -22,6 +22,7 @@ static const struct {
     {kernel_tests, &kernel_tests_count},
     {maple_tests, &maple_tests_count},
     {mm_tests, &mm_tests_count},
+    {fs_tests, &fs_tests_count},
 };
 
 static unsigned total(void)

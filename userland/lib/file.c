@@ -1,0 +1,390 @@
+/*
+ * file.c - files and directories of the RAM-disk file server (samara/fs.h): the "file"
+ * descriptor kind, and stat, unlink, mkdir, rmdir, rename, ftruncate, pread, pwrite and the
+ * directory stream calls.
+ *
+ * The server keeps, per process, which inode each of its descriptors names and how it was
+ * opened; the offset lives here (struct fd_file), and every read and write names it. Data and
+ * paths go 480 bytes a message through the IPC buffer, so a large read or write is a loop of
+ * calls. Paths are absolute; a relative path is taken from "/" (there is no working directory
+ * yet). Without a file server (no CAP_PROC_FS) every path is ENOENT.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <samara/fs.h>
+#include <samara/user.h>
+
+#include "fd.h"
+
+#define FILE_EXT2_S_IFDIR 0040000u
+
+static char *file_data(void)
+{
+    return (char *)&ipc_buffer()->words[IPC_REG_WORDS];
+}
+
+static long file_result(const struct ipc_msg *m)
+{
+    return m->err ? (m->err == -SAMARA_EBADF ? -ENOENT : m->err) : (long)m->w[0];
+}
+
+/*
+ * Put path (made absolute) into the IPC buffer; *bytes is its length with the NUL.
+ * Return: 0, -EFAULT, -ENAMETOOLONG (over FS_DATA_MAX), -ENOENT (empty, as Linux).
+ */
+static long file_put_path(const char *path, size_t off, size_t *bytes)
+{
+    if (!path)
+        return -EFAULT;
+    size_t n = strlen(path), slash = path[0] != '/';
+    if (n == 0)
+        return -ENOENT;
+    if (off + slash + n + 1 > FS_DATA_MAX)
+        return -ENAMETOOLONG;
+    char *d = file_data() + off;
+    d[0] = '/';
+    memcpy(d + slash, path, n + 1);
+    *bytes = slash + n + 1;
+    return 0;
+}
+
+static unsigned file_words(size_t bytes)
+{
+    return IPC_REG_WORDS + (unsigned)((bytes + 7) / 8);
+}
+
+/* A request naming one path: label with w0 = path bytes, w1, w2. */
+static long file_path_call(unsigned label, const char *path, uint64_t w1, uint64_t w2,
+                           struct ipc_msg *out)
+{
+    size_t bytes = 0;
+    long err = file_put_path(path, 0, &bytes);
+    if (err)
+        return err;
+    struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(label, file_words(bytes)), bytes, w1, w2, 0);
+    if (out)
+        *out = m;
+    return file_result(&m);
+}
+
+/* FS_STAT / FS_FSTAT reply m into st. */
+static void file_fill_stat(const struct ipc_msg *m, struct stat *st)
+{
+    const uint64_t *w = ipc_buffer()->words;
+    memset(st, 0, sizeof(*st));
+    st->st_mode = (mode_t)(uint32_t)m->w[1];
+    st->st_nlink = (nlink_t)(m->w[1] >> 32);
+    st->st_size = (off_t)m->w[2];
+    st->st_ino = (ino_t)m->w[3];
+    st->st_blksize = 4096;
+    if (IPC_TAG_LEN(m->tag) >= 8) {
+        st->st_blocks = (blkcnt_t)w[4];
+        st->st_atime = (time_t)w[5];
+        st->st_mtime = (time_t)w[6];
+        st->st_ctime = (time_t)w[7];
+    }
+}
+
+/* ---- the descriptor kind ---------------------------------------------------------------- */
+
+/* Bytes at off into buf (at most n): calls of FS_DATA_MAX until a short one. */
+static long file_pread(struct fd_file *f, void *buf, size_t n, off_t off)
+{
+    size_t done = 0;
+    while (done < n) {
+        size_t want = n - done < FS_DATA_MAX ? n - done : FS_DATA_MAX;
+        struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_READ, 3), (uint64_t)f->file,
+                                    (uint64_t)off + done, want, 0);
+        long r = m.err ? m.err : (long)m.w[0];
+        if (r < 0)
+            return done ? (long)done : r;
+        size_t came = IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) * 8 : 0;
+        if ((size_t)r > want || (size_t)r > came)
+            return done ? (long)done : -EIO;
+        memcpy((char *)buf + done, file_data(), (size_t)r);
+        done += (size_t)r;
+        if ((size_t)r < want)
+            break;
+    }
+    return (long)done;
+}
+
+/* Bytes of buf at off (at the end with O_APPEND); *end is the offset after the last byte. */
+static long file_pwrite(struct fd_file *f, const void *buf, size_t n, off_t off, off_t *end)
+{
+    size_t done = 0;
+    *end = off;
+    while (done < n) {
+        size_t len = n - done < FS_DATA_MAX ? n - done : FS_DATA_MAX;
+        memcpy(file_data(), (const char *)buf + done, len);
+        struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_WRITE, file_words(len)),
+                                    (uint64_t)f->file, (uint64_t)*end, len, 0);
+        long r = m.err ? m.err : (long)m.w[0];
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (size_t)r;
+        *end = (off_t)m.w[1];
+        if ((size_t)r < len)
+            break;
+    }
+    return (long)done;
+}
+
+static long file_read(struct fd_file *f, void *buf, size_t n)
+{
+    long r = file_pread(f, buf, n, f->offset);
+    if (r > 0)
+        f->offset += r;
+    return r;
+}
+
+static long file_write(struct fd_file *f, const void *buf, size_t n)
+{
+    off_t end;
+    long r = file_pwrite(f, buf, n, f->offset, &end);
+    if (r > 0)
+        f->offset = end;
+    return r;
+}
+
+static long file_fstat(struct fd_file *f, struct stat *st)
+{
+    struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_FSTAT, 1), (uint64_t)f->file, 0, 0, 0);
+    long r = m.err ? m.err : (long)m.w[0];
+    if (r == 0)
+        file_fill_stat(&m, st);
+    return r;
+}
+
+static long file_lseek(struct fd_file *f, off_t off, int whence)
+{
+    off_t base;
+    if (whence == SEEK_SET) {
+        base = 0;
+    } else if (whence == SEEK_CUR) {
+        base = f->offset;
+    } else if (whence == SEEK_END) {
+        struct stat st;
+        long r = file_fstat(f, &st);
+        if (r < 0)
+            return r;
+        base = st.st_size;
+    } else {
+        return -EINVAL;
+    }
+    if (off < -base || off > LONG_MAX - base)
+        return -EINVAL;
+    f->offset = base + off;
+    return (long)f->offset;
+}
+
+static long file_close(struct fd_file *f)
+{
+    struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_CLOSE, 1), (uint64_t)f->file, 0, 0, 0);
+    return m.err ? m.err : (long)m.w[0];
+}
+
+static const struct fd_ops file_ops = {file_read,  file_write, file_lseek,
+                                       file_fstat, file_close, 0};
+
+/* picolibc's open flags in the protocol's (Linux's) values. */
+static uint64_t file_flags(int flags)
+{
+    static const struct {
+        int libc;
+        uint64_t fs;
+    } map[] = {
+        {O_CREAT, FS_O_CREAT},   {O_EXCL, FS_O_EXCL},           {O_TRUNC, FS_O_TRUNC},
+        {O_APPEND, FS_O_APPEND}, {O_DIRECTORY, FS_O_DIRECTORY},
+    };
+    uint64_t r = (flags & O_ACCMODE) == O_WRONLY ? FS_O_WRONLY
+                 : (flags & O_ACCMODE) == O_RDWR ? FS_O_RDWR
+                 : (flags & O_ACCMODE) == O_RDONLY ? FS_O_RDONLY
+                                                   : FS_O_ACCMODE;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (flags & map[i].libc)
+            r |= map[i].fs;
+    return r;
+}
+
+int file_open(struct fd_file *f, const char *path, int flags, int mode, int *err)
+{
+    struct ipc_msg m;
+    long r = file_path_call(FS_OPEN, path, file_flags(flags), (uint64_t)mode, &m);
+    if (r < 0) {
+        *err = (int)r;
+        return 1;
+    }
+    *f = (struct fd_file){&file_ops, flags & O_ACCMODE, 0, (int)r, 0};
+    *err = 0;
+    return 1;
+}
+
+/* ---- calls by path ---------------------------------------------------------------------- */
+
+int stat(const char *path, struct stat *st)
+{
+    struct ipc_msg m;
+    long r = file_path_call(FS_STAT, path, 0, 0, &m);
+    if (r == 0)
+        file_fill_stat(&m, st);
+    return (int)posix_errno(r);
+}
+
+int unlink(const char *path)
+{
+    return (int)posix_errno(file_path_call(FS_UNLINK, path, 0, 0, NULL));
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+    return (int)posix_errno(file_path_call(FS_MKDIR, path, mode, 0, NULL));
+}
+
+int rmdir(const char *path)
+{
+    return (int)posix_errno(file_path_call(FS_RMDIR, path, 0, 0, NULL));
+}
+
+int rename(const char *old_path, const char *new_path)
+{
+    size_t a = 0, b = 0;
+    long r = file_put_path(old_path, 0, &a);
+    if (!r)
+        r = file_put_path(new_path, a, &b);
+    if (!r) {
+        struct ipc_msg m =
+            ipc_call(CAP_PROC_FS, IPC_TAG(FS_RENAME, file_words(a + b)), a + b, 0, 0, 0);
+        r = file_result(&m);
+    }
+    return (int)posix_errno(r);
+}
+
+/* The server descriptor of fd, or -EBADF for none or another kind. */
+static struct fd_file *file_get(int fd)
+{
+    struct fd_file *f = fd_get(fd);
+    return f && f->ops == &file_ops ? f : NULL;
+}
+
+int ftruncate(int fd, off_t size)
+{
+    struct fd_file *f = file_get(fd);
+    if (!f || f->mode == O_RDONLY)
+        return (int)posix_errno(f ? -EINVAL : -EBADF);
+    if (size < 0)
+        return (int)posix_errno(-EINVAL);
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_FS, IPC_TAG(FS_FTRUNCATE, 2), (uint64_t)f->file, (uint64_t)size, 0, 0);
+    return (int)posix_errno(m.err ? m.err : (long)m.w[0]);
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    struct fd_file *f = file_get(fd);
+    if (!f || f->mode == O_WRONLY) /* a descriptor of another kind cannot seek */
+        return posix_errno(f || !fd_get(fd) ? -EBADF : -ESPIPE);
+    if (off < 0)
+        return posix_errno(-EINVAL);
+    return posix_errno(file_pread(f, buf, n, off));
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    struct fd_file *f = file_get(fd);
+    off_t end;
+    if (!f || f->mode == O_RDONLY) /* a descriptor of another kind cannot seek */
+        return posix_errno(f || !fd_get(fd) ? -EBADF : -ESPIPE);
+    if (off < 0)
+        return posix_errno(-EINVAL);
+    return posix_errno(file_pwrite(f, buf, n, off, &end));
+}
+
+/* ---- directory streams ------------------------------------------------------------------ */
+
+DIR *fdopendir(int fd)
+{
+    struct stat st;
+    if (!file_get(fd)) {
+        posix_errno(-EBADF);
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0)
+        return NULL;
+    if (!S_ISDIR(st.st_mode)) {
+        posix_errno(-ENOTDIR);
+        return NULL;
+    }
+    DIR *d = calloc(1, sizeof(*d));
+    if (!d) {
+        posix_errno(-ENOMEM);
+        return NULL;
+    }
+    d->fd = fd;
+    return d;
+}
+
+DIR *opendir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return NULL;
+    DIR *d = fdopendir(fd);
+    if (!d)
+        close(fd);
+    return d;
+}
+
+struct dirent *readdir(DIR *d)
+{
+    struct fd_file *f = d ? file_get(d->fd) : NULL;
+    if (!f) {
+        posix_errno(-EBADF);
+        return NULL;
+    }
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_FS, IPC_TAG(FS_GETDENTS, 2), (uint64_t)f->file, d->cookie, 0, 0);
+    long r = m.err ? m.err : (long)m.w[0];
+    if (r <= 0) {
+        if (r < 0)
+            posix_errno(r);
+        return NULL; /* the end: errno unchanged */
+    }
+    static const unsigned char types[8] = {DT_UNKNOWN, DT_REG,     DT_DIR,     DT_UNKNOWN,
+                                           DT_UNKNOWN, DT_UNKNOWN, DT_UNKNOWN, DT_LNK};
+    d->cookie = m.w[1];
+    d->ent.d_ino = (ino_t)m.w[2];
+    d->ent.d_type = types[m.w[3] & 7];
+    size_t room = IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) * 8 : 0;
+    if (room > sizeof(d->ent.d_name) - 1)
+        room = sizeof(d->ent.d_name) - 1;
+    memcpy(d->ent.d_name, file_data(), room);
+    d->ent.d_name[room] = 0;
+    return &d->ent;
+}
+
+void rewinddir(DIR *d)
+{
+    if (d)
+        d->cookie = 0;
+}
+
+int dirfd(DIR *d)
+{
+    return d ? d->fd : (int)posix_errno(-EINVAL);
+}
+
+int closedir(DIR *d)
+{
+    if (!d)
+        return (int)posix_errno(-EBADF);
+    int r = close(d->fd);
+    free(d);
+    return r;
+}

@@ -1,0 +1,86 @@
+/*
+ * fsrv.c - starting the RAM-disk file server (userland/fs, protocol samara/fs.h).
+ *
+ * The boot image's ramdisk.img is copied into fresh contiguous frames before init starts, and
+ * an endpoint is created for the server: from then on every program gets a send capability
+ * to it badged with its pid (proc.c). The server itself starts right after init, so that init
+ * stays pid 1, as `/sbin/fs SIZE` with the image mapped read-write at FS_IMAGE_VA (a VMA of
+ * its own, so that nothing else is placed there) and the endpoint's receive side in slot
+ * CAP_FS_SERVER_EP. Both are in place before its thread runs. Without a ramdisk.img in the
+ * boot image there is no server, and programs get no CAP_PROC_FS.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <samara/fs.h>
+
+#include "cpio/cpio.h"
+
+#include "pager.h"
+
+bool fsrv_ready;
+static uint64_t fsrv_pa, fsrv_pages, fsrv_size;
+
+void fsrv_init(void)
+{
+    struct cpio_entry file;
+    const char *why = NULL;
+    if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, "ramdisk.img", &file,
+                  &why) ||
+        file.size == 0)
+        return;
+    fsrv_pages = (file.size + PAGE_SIZE - 1) / PAGE_SIZE;
+    fsrv_pa = frame_alloc_contig(fsrv_pages);
+    if (!fsrv_pa) {
+        printf("pager: no %lu contiguous frames for the RAM disk\n", (unsigned long)fsrv_pages);
+        return;
+    }
+    memcpy(physmap(fsrv_pa), file.data, file.size);
+    memset((char *)physmap(fsrv_pa) + file.size, 0, fsrv_pages * PAGE_SIZE - file.size);
+    fsrv_size = file.size;
+    if (sys2(SYS_ENDPOINT_CREATE, CAP_ROOT_CONTROL, SLOT_FS_EP)) {
+        printf("pager: cannot create the file server's endpoint\n");
+        return;
+    }
+    fsrv_ready = true;
+}
+
+/* The server's extras, before its thread starts: the image and the receive endpoint. */
+static long fsrv_setup(struct proc *p)
+{
+    struct vma *v = vma_alloc();
+    if (!v)
+        return -SAMARA_ENOMEM;
+    *v = (struct vma){.start = FS_IMAGE_VA,
+                      .end = FS_IMAGE_VA + fsrv_pages * PAGE_SIZE,
+                      .prot = VP_READ | VP_WRITE,
+                      .ops = &vma_anon_ops,
+                      .name = "[ramdisk]"};
+    long err = vma_insert(p, v);
+    if (err) {
+        vma_free(v);
+        return err;
+    }
+    err = sys6(SYS_MAP, proc_task_slot(p), (long)FS_IMAGE_VA, frame_cap_slot(fsrv_pa),
+               (long)fsrv_pa, (long)fsrv_pages, MAP_PERM_R | MAP_PERM_W);
+    if (err)
+        return err;
+    /* Granted frames: not counted as the server's rss, freed with its frame list. */
+    for (uint64_t i = 0; i < fsrv_pages; i++) {
+        frame_info(fsrv_pa + i * PAGE_SIZE)->flags |= FRAME_GRANTED;
+        frame_list_add(&p->frames, fsrv_pa + i * PAGE_SIZE);
+    }
+    return sys5(SYS_CAP_COPY, SLOT_FS_EP, proc_task_slot(p), CAP_FS_SERVER_EP, CAP_R_RECV, 0);
+}
+
+void fsrv_start(void)
+{
+    if (!fsrv_ready)
+        return;
+    char size[24];
+    snprintf(size, sizeof(size), "%lu", (unsigned long)fsrv_size);
+    char *argv[] = {"/sbin/fs", size, NULL};
+    long pid = proc_spawn_with(0, "/sbin/fs", argv, 2, fsrv_setup);
+    if (pid < 0)
+        printf("pager: cannot start the file server: error %ld\n", pid);
+}
