@@ -342,8 +342,9 @@ static void fs_rename(const struct fs_msg *m, struct fs_reply *r)
     }
     memcpy(buf, fs_data(), bytes);
     char *old_path = buf, *new_path = buf + strnlen(buf, bytes) + 1;
-    if (new_path >= buf + bytes || buf[bytes - 1] != 0 || strlen(new_path) + 1 != (size_t)(buf + bytes - new_path) ||
-        old_path[0] != '/' || new_path[0] != '/') {
+    if (new_path >= buf + bytes || buf[bytes - 1] != 0 ||
+        strlen(new_path) + 1 != (size_t)(buf + bytes - new_path) || old_path[0] != '/' ||
+        new_path[0] != '/') {
         fs_error(r, -EINVAL);
         return;
     }
@@ -370,7 +371,8 @@ static void fs_getdents(const struct fs_msg *m, struct fs_reply *r)
         return;
     }
     memcpy(fs_data(), d.name, (size_t)d.name_len + 1);
-    *r = (struct fs_reply){IPC_REG_WORDS + (unsigned)(d.name_len + 8) / 8, {1, cookie, d.ino, d.type}};
+    *r = (struct fs_reply){IPC_REG_WORDS + (unsigned)(d.name_len + 8) / 8,
+                           {1, cookie, d.ino, d.type}};
 }
 
 static const struct {

@@ -104,7 +104,8 @@ static long file_pread(struct fd_file *f, void *buf, size_t n, off_t off)
         long r = m.err ? m.err : (long)m.w[0];
         if (r < 0)
             return done ? (long)done : r;
-        size_t came = IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) * 8 : 0;
+        size_t came =
+            IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) * 8 : 0;
         if ((size_t)r > want || (size_t)r > came)
             return done ? (long)done : -EIO;
         memcpy((char *)buf + done, file_data(), (size_t)r);
@@ -203,8 +204,8 @@ static uint64_t file_flags(int flags)
         {O_CREAT, FS_O_CREAT},   {O_EXCL, FS_O_EXCL},           {O_TRUNC, FS_O_TRUNC},
         {O_APPEND, FS_O_APPEND}, {O_DIRECTORY, FS_O_DIRECTORY},
     };
-    uint64_t r = (flags & O_ACCMODE) == O_WRONLY ? FS_O_WRONLY
-                 : (flags & O_ACCMODE) == O_RDWR ? FS_O_RDWR
+    uint64_t r = (flags & O_ACCMODE) == O_WRONLY   ? FS_O_WRONLY
+                 : (flags & O_ACCMODE) == O_RDWR   ? FS_O_RDWR
                  : (flags & O_ACCMODE) == O_RDONLY ? FS_O_RDONLY
                                                    : FS_O_ACCMODE;
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
