@@ -202,7 +202,8 @@ static int check_label(uint64_t tag)
     return IPC_TAG_LABEL(tag) >= IPC_LABEL_KERNEL ? -EINVAL : 0;
 }
 
-void sys_call(struct thread *t)
+/* call and send: check the label and the endpoint capability, then send. */
+static void do_send(struct thread *t, bool call)
 {
     struct cap *c;
     int err = check_label(t->ctx[REG_A1]);
@@ -212,20 +213,17 @@ void sys_call(struct thread *t)
         t->ctx[REG_A0] = (uint64_t)err;
         return;
     }
-    ipc_send(t, (struct endpoint *)c->obj, c->word, true);
+    ipc_send(t, (struct endpoint *)c->obj, c->word, call);
+}
+
+void sys_call(struct thread *t)
+{
+    do_send(t, true);
 }
 
 void sys_send(struct thread *t)
 {
-    struct cap *c;
-    int err = check_label(t->ctx[REG_A1]);
-    if (!err)
-        err = lookup_ep(t, t->ctx[REG_A0], CAP_R_SEND, &c);
-    if (err) {
-        t->ctx[REG_A0] = (uint64_t)err;
-        return;
-    }
-    ipc_send(t, (struct endpoint *)c->obj, c->word, false);
+    do_send(t, false);
 }
 
 /* Check the reply slot a receiver names: in range, page allocated, empty or a reply cap. */
