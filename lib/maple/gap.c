@@ -40,6 +40,12 @@ unsigned long ma_arange_max_gap(struct maple_node *node)
     return gap;
 }
 
+/*
+ * Each level compares the figure it replaces with the parent's own figure, kept one level up: a
+ * new figure at least that large is the parent's new largest; otherwise, if the replaced figure
+ * was below it, the parent's largest did not change and the climb stops. Only when the largest
+ * shrank are the parent's figures scanned.
+ */
 void ma_update_gaps(struct maple_tree *mt, struct maple_node *node, unsigned long gap)
 {
     struct maple_node *parent;
@@ -47,11 +53,21 @@ void ma_update_gaps(struct maple_tree *mt, struct maple_node *node, unsigned lon
     (void)mt;
     while ((parent = ma_parent(node)) != NULL) {
         unsigned int offset = ma_parent_offset(node);
+        unsigned long was = parent->ma64.gap[offset], top;
+        struct maple_node *grand;
 
-        if (parent->ma64.gap[offset] == gap)
+        if (was == gap)
             return;
         parent->ma64.gap[offset] = gap;
-        gap = ma_arange_max_gap(parent);
+        grand = ma_parent(parent);
+        if (!grand)
+            return;
+        top = grand->ma64.gap[ma_parent_offset(parent)];
+        if (gap < top) {
+            if (was < top)
+                return;
+            gap = ma_arange_max_gap(parent);
+        }
         node = parent;
     }
 }

@@ -533,6 +533,38 @@ static bool wr_append_left(struct maple_tree *mt, struct maple_node *leaf, unsig
 }
 
 /*
+ * The largest gap of non-root @leaf (covering min..max) once its slots a..b give way to the @np
+ * pieces ppivot/pslot starting at @rmin, from the figure its parent keeps for it: the NULL
+ * ranges outside a..b stay as they are. Return ULONG_MAX if that does not tell (the largest gap
+ * was in a..b and no piece is as large), for the caller to scan the leaf.
+ */
+static unsigned long wr_leaf_gap(struct maple_node *leaf, unsigned long min, unsigned long max,
+                                 unsigned int a, unsigned int b, unsigned long rmin,
+                                 const unsigned long *ppivot, void *const *pslot, unsigned int np)
+{
+    unsigned long was = ma_parent(leaf)->ma64.gap[ma_parent_offset(leaf)];
+    unsigned long grown = 0, lost = 0, smin = rmin;
+    unsigned int end = ma_end(leaf);
+
+    for (unsigned int i = 0; i < np; i++) {
+        if (!pslot[i] && ppivot[i] - smin + 1 > grown)
+            grown = ppivot[i] - smin + 1;
+        smin = ppivot[i] + 1;
+    }
+    if (grown >= was)
+        return grown;
+    smin = a > 0 ? leaf->mr64.pivot[a - 1] + 1 : min;
+    for (unsigned int i = a; i <= b; i++) {
+        unsigned long smax = ma_slot_max(leaf->mr64.pivot, i, end, max);
+
+        if (!leaf->mr64.slot[i] && smax - smin + 1 > lost)
+            lost = smax - smin + 1;
+        smin = smax + 1;
+    }
+    return lost < was ? was : ULONG_MAX;
+}
+
+/*
  * The in-place path: the write lies inside @leaf (covering min..max) and starts in slot
  * @offset. The slots it touches, a..b, give way to at most three pieces (what slot a keeps below
  * index, the new entry, what slot b keeps above last), a NULL entry absorbing NULL neighbours;
@@ -551,7 +583,7 @@ static bool wr_in_place(struct maple_tree *mt, struct maple_node *leaf, unsigned
     void **slots = leaf->mr64.slot;
     unsigned int end = ma_end(leaf);
     unsigned int a = offset, b = offset, np = 0, n;
-    unsigned long rmin, rmax, ppivot[3], tail_min = 0, *sep = NULL;
+    unsigned long rmin, rmax, ppivot[3], tail_min = 0, *sep = NULL, gap = 0;
     struct maple_node *right = NULL;
     void *pslot[3];
 
@@ -600,6 +632,8 @@ static bool wr_in_place(struct maple_tree *mt, struct maple_node *leaf, unsigned
         return false;
     if (b == end && !right && !pslot[np - 1] && n == 1)
         return false;
+    if (mt_is_alloc(mt) && ma_parent(leaf))
+        gap = wr_leaf_gap(leaf, min, max, a, b, rmin, ppivot, pslot, np);
 
     if (b < end && a + np != b + 1) {
         unsigned int count = end - b;
@@ -629,7 +663,7 @@ static bool wr_in_place(struct maple_tree *mt, struct maple_node *leaf, unsigned
         max = tail_min - 1;
     }
     if (mt_is_alloc(mt) && ma_parent(leaf))
-        ma_update_gaps(mt, leaf, ma_leaf_max_gap(leaf, min, max));
+        ma_update_gaps(mt, leaf, gap != ULONG_MAX ? gap : ma_leaf_max_gap(leaf, min, max));
     if (right)
         wr_gap_grew(mt, right, right->mr64.pivot[0] - tail_min + 1);
     return true;
