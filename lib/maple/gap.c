@@ -16,16 +16,20 @@
 
 unsigned long ma_leaf_max_gap(struct maple_node *node, unsigned long min, unsigned long max)
 {
+    const unsigned long *pivots = node->mr64.pivot;
     unsigned int end = ma_end(node);
-    unsigned long smin = min, gap = 0;
+    unsigned long gap = 0;
 
+    /* Only the NULL slots (about one in four) need their bounds. A NULL range is never all of
+     * 0..ULONG_MAX (that tree has no nodes): no overflow. */
     for (unsigned int i = 0; i <= end; i++) {
-        unsigned long smax = ma_slot_max(node->mr64.pivot, i, end, max);
+        if (!node->mr64.slot[i]) {
+            unsigned long smin = i > 0 ? pivots[i - 1] + 1 : min;
+            unsigned long size = ma_slot_max(pivots, i, end, max) - smin + 1;
 
-        /* A NULL range is never all of 0..ULONG_MAX (that tree has no nodes): no overflow. */
-        if (!node->mr64.slot[i] && smax - smin + 1 > gap)
-            gap = smax - smin + 1;
-        smin = smax + 1;
+            if (size > gap)
+                gap = size;
+        }
     }
     return gap;
 }

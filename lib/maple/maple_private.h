@@ -142,6 +142,27 @@ static inline unsigned long ma_slot_max(const unsigned long *pivots, unsigned in
     return i < end ? pivots[i] : max;
 }
 
+/*
+ * The slot of a node of @type with @end holding @key: the number of pivots below @key. Every
+ * pivot place is read and the count masked by @end, with no branch on the data, so a walk does
+ * not pay a mispredicted loop exit per level; the places past @end may hold stale values (nodes
+ * are not cleared) that the mask discards.
+ */
+static inline unsigned int ma_pivot_rank(const unsigned long *pivots, enum maple_type type,
+                                         unsigned int end, unsigned long key)
+{
+    unsigned int i = 0;
+
+    if (type == maple_arange_64) {
+        for (unsigned int j = 0; j < MAPLE_ARANGE64_SLOTS - 1; j++)
+            i += (j < end) & (pivots[j] < key);
+    } else {
+        for (unsigned int j = 0; j < MAPLE_RANGE64_SLOTS - 1; j++)
+            i += (j < end) & (pivots[j] < key);
+    }
+    return i;
+}
+
 /* ---- shared between the source files ---- */
 
 /* Largest NULL range in leaf @node covering @min..@max (0 if none). */

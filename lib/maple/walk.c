@@ -24,10 +24,8 @@ struct maple_node *ma_walk_to(const struct maple_tree *mt, unsigned int depth, u
         enum maple_type type = mte_node_type(enode);
         unsigned long *pivots = ma_pivots(node, type);
         unsigned int end = ma_end(node);
-        unsigned int i = 0;
+        unsigned int i = ma_pivot_rank(pivots, type, end, key);
 
-        while (i < end && pivots[i] < key)
-            i++;
         if (d == depth) {
             *min = lo;
             *max = hi;
