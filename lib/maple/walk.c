@@ -115,7 +115,9 @@ static unsigned long ma_node_min(const struct maple_tree *mt, struct maple_node 
  * down (the first or last pivot of the lowest node that has one), and only if no node on the
  * way has one is it looked for in the ancestors. Going forwards, the two leaves after the new
  * one are prefetched when they are in the same parent, since a forward step is usually part of
- * a scan and a leaf's few entries take less time than a miss.
+ * a scan and a leaf's few entries take less time than a miss. Near the end of the parent the
+ * next parent (the "cousin") is prefetched two leaves early, and its first two leaves one leaf
+ * early, so crossing to the next parent does not stall either.
  */
 static void mas_step_leaf(struct ma_state *mas, bool forward)
 {
@@ -157,6 +159,26 @@ static void mas_step_leaf(struct ma_state *mas, bool forward)
 
         for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
             __builtin_prefetch(next + line);
+    }
+    if (forward && offset + 2 >= end && offset < end && ma_parent(parent)) {
+        struct maple_node *up = ma_parent(parent);
+        unsigned int poff = ma_parent_offset(parent);
+
+        if (poff < ma_end(up)) {
+            struct maple_node *cousin = mte_to_node(ma_slots(up, itype)[poff + 1]);
+
+            if (offset + 1 == end) {
+                for (unsigned int k = 0; k < 2 && k <= ma_end(cousin); k++) {
+                    const char *next = (const char *)mte_to_node(ma_slots(cousin, itype)[k]);
+
+                    for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
+                        __builtin_prefetch(next + line);
+                }
+            } else {
+                for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
+                    __builtin_prefetch((const char *)cousin + line);
+            }
+        }
     }
     mas->node = enode;
     if (forward) {
