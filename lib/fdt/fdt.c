@@ -17,6 +17,7 @@
  */
 #include "fdt/fdt.h"
 #include "base/lib_errno.h"
+#include "fdt/fdt_util.h"
 
 /* Structure block tokens. */
 #define FDT_BEGIN_NODE 0x1u
@@ -48,22 +49,6 @@ static uint32_t be32(const uint8_t *p)
 static uint64_t be64(const uint8_t *p)
 {
     return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
-static int fail(const char **why, int err, const char *msg)
-{
-    if (why)
-        *why = msg;
-    return err;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
 }
 
 static size_t str_len(const char *s)
@@ -188,52 +173,52 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t maxlen, const char **why)
     const char *err;
 
     if (!fdt || !blob)
-        return fail(why, -EINVAL, "fdt: no blob");
+        return fdt_fail(why, -EINVAL, "fdt: no blob");
     if (maxlen < HDR_SIZE_V17)
-        return fail(why, -EINVAL, "fdt: blob shorter than the 40-byte header");
+        return fdt_fail(why, -EINVAL, "fdt: blob shorter than the 40-byte header");
     if (be32(b + HDR_MAGIC) != FDT_MAGIC)
-        return fail(why, -EINVAL, "fdt: bad magic (not 0xd00dfeed)");
+        return fdt_fail(why, -EINVAL, "fdt: bad magic (not 0xd00dfeed)");
     total = be32(b + HDR_TOTALSIZE);
     if (total > maxlen)
-        return fail(why, -EINVAL, "fdt: totalsize larger than the buffer holding the blob");
+        return fdt_fail(why, -EINVAL, "fdt: totalsize larger than the buffer holding the blob");
     if (total > INT32_MAX)
-        return fail(why, -EINVAL, "fdt: totalsize above 2 GiB");
+        return fdt_fail(why, -EINVAL, "fdt: totalsize above 2 GiB");
     version = be32(b + HDR_VERSION);
     if (version < 16)
-        return fail(why, -EINVAL, "fdt: version older than 16");
+        return fdt_fail(why, -EINVAL, "fdt: version older than 16");
     if (be32(b + HDR_LAST_COMP) > 17)
-        return fail(why, -EINVAL, "fdt: last_comp_version newer than 17");
+        return fdt_fail(why, -EINVAL, "fdt: last_comp_version newer than 17");
     hdr = version >= 17 ? HDR_SIZE_V17 : HDR_SIZE_V16;
     if (total < hdr)
-        return fail(why, -EINVAL, "fdt: totalsize smaller than the header");
+        return fdt_fail(why, -EINVAL, "fdt: totalsize smaller than the header");
 
     rsv = be32(b + HDR_OFF_MEM_RSVMAP);
     if (rsv % 8 != 0)
-        return fail(why, -EINVAL, "fdt: memory reservation block not 8-byte aligned");
+        return fdt_fail(why, -EINVAL, "fdt: memory reservation block not 8-byte aligned");
     if (rsv < hdr || rsv > total)
-        return fail(why, -EINVAL, "fdt: memory reservation block outside the blob");
+        return fdt_fail(why, -EINVAL, "fdt: memory reservation block outside the blob");
     for (o = rsv;; o += RSV_ENTRY_SIZE) {
         if (total - o < RSV_ENTRY_SIZE)
-            return fail(why, -EINVAL, "fdt: memory reservation block not terminated");
+            return fdt_fail(why, -EINVAL, "fdt: memory reservation block not terminated");
         if (be64(b + o) == 0 && be64(b + o + 8) == 0)
             break;
     }
 
     so = be32(b + HDR_OFF_DT_STRUCT);
     if (so % 4 != 0)
-        return fail(why, -EINVAL, "fdt: structure block not 4-byte aligned");
+        return fdt_fail(why, -EINVAL, "fdt: structure block not 4-byte aligned");
     if (so < hdr || so > total)
-        return fail(why, -EINVAL, "fdt: structure block outside the blob");
+        return fdt_fail(why, -EINVAL, "fdt: structure block outside the blob");
     ssize = version >= 17 ? be32(b + HDR_SIZE_STRUCT) : total - so;
     if (ssize > total - so)
-        return fail(why, -EINVAL, "fdt: structure block runs past totalsize");
+        return fdt_fail(why, -EINVAL, "fdt: structure block runs past totalsize");
 
     stro = be32(b + HDR_OFF_DT_STRINGS);
     strsize = be32(b + HDR_SIZE_STRINGS);
     if (stro < hdr || stro > total)
-        return fail(why, -EINVAL, "fdt: strings block outside the blob");
+        return fdt_fail(why, -EINVAL, "fdt: strings block outside the blob");
     if (strsize > total - stro)
-        return fail(why, -EINVAL, "fdt: strings block runs past totalsize");
+        return fdt_fail(why, -EINVAL, "fdt: strings block runs past totalsize");
 
     fdt->blob = b;
     fdt->totalsize = total;
@@ -246,7 +231,7 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t maxlen, const char **why)
     fdt->root = 0;
     err = check_struct(fdt);
     if (err)
-        return fail(why, -EINVAL, err);
+        return fdt_fail(why, -EINVAL, err);
     return 0;
 }
 
@@ -435,7 +420,7 @@ int fdt_prop_get(const struct fdt *fdt, int node, const char *name, struct fdt_p
     int cursor = 0, err;
 
     while ((err = fdt_prop_next(fdt, node, &cursor, out)) == 0)
-        if (str_eq(out->name, name))
+        if (fdt_str_eq(out->name, name))
             return 0;
     return err;
 }
@@ -518,7 +503,7 @@ bool fdt_node_enabled(const struct fdt *fdt, int node)
 
     if (err == -ENOENT)
         return true;
-    return err == 0 && (str_eq(status, "okay") || str_eq(status, "ok"));
+    return err == 0 && (fdt_str_eq(status, "okay") || fdt_str_eq(status, "ok"));
 }
 
 /* A one-cell property of @node, or @dflt where absent. */

@@ -9,22 +9,7 @@
  */
 #include "fdt/fdt.h"
 #include "base/lib_errno.h"
-
-static int fail(const char **why, int err, const char *msg)
-{
-    if (why)
-        *why = msg;
-    return err;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
+#include "fdt/fdt_util.h"
 
 /* What to say when reading the reg of one kind of node fails; see reg_fail(). */
 struct reg_why {
@@ -37,10 +22,10 @@ struct reg_why {
 static int reg_fail(int err, const struct reg_why *w, const char **why)
 {
     if (err == -ENOENT)
-        return fail(why, -EINVAL, w->noreg);
+        return fdt_fail(why, -EINVAL, w->noreg);
     if (err == -ERANGE)
-        return fail(why, -ERANGE, w->cells);
-    return fail(why, -EINVAL, w->truncated);
+        return fdt_fail(why, -ERANGE, w->cells);
+    return fdt_fail(why, -EINVAL, w->truncated);
 }
 
 static const struct reg_why mem_why = {
@@ -109,9 +94,9 @@ static int add_reg_ranges(const struct fdt *fdt, int node, struct fdt_range *arr
         if (size == 0)
             continue;
         if (base + size < base)
-            return fail(why, -EINVAL, w->wraps);
+            return fdt_fail(why, -EINVAL, w->wraps);
         if (*n == max)
-            return fail(why, -E2BIG, full);
+            return fdt_fail(why, -E2BIG, full);
         arr[*n].base = base;
         arr[*n].size = size;
         (*n)++;
@@ -127,7 +112,7 @@ static int board_memory(const struct fdt *fdt, struct fdt_board *out, const char
     int node, err;
 
     for (node = fdt_root(fdt); node >= 0; node = fdt_node_next(fdt, node, NULL)) {
-        if (fdt_prop_string(fdt, node, "device_type", &type) || !str_eq(type, "memory"))
+        if (fdt_prop_string(fdt, node, "device_type", &type) || !fdt_str_eq(type, "memory"))
             continue;
         if (!fdt_node_enabled(fdt, node))
             continue;
@@ -138,9 +123,9 @@ static int board_memory(const struct fdt *fdt, struct fdt_board *out, const char
             return err;
     }
     if (!seen)
-        return fail(why, -EINVAL, "fdt: no memory node (device_type \"memory\")");
+        return fdt_fail(why, -EINVAL, "fdt: no memory node (device_type \"memory\")");
     if (out->nmem == 0)
-        return fail(why, -EINVAL, "fdt: memory nodes describe no memory (all sizes 0)");
+        return fdt_fail(why, -EINVAL, "fdt: memory nodes describe no memory (all sizes 0)");
     return 0;
 }
 
@@ -156,9 +141,9 @@ static int board_reserved(const struct fdt *fdt, struct fdt_board *out, const ch
         if (size == 0)
             continue;
         if (base + size < base)
-            return fail(why, -EINVAL, "fdt: memory reservation block entry wraps past 2^64");
+            return fdt_fail(why, -EINVAL, "fdt: memory reservation block entry wraps past 2^64");
         if (out->nresv == FDT_BOARD_MAX_RESV)
-            return fail(why, -E2BIG, full);
+            return fdt_fail(why, -E2BIG, full);
         out->resv[out->nresv].base = base;
         out->resv[out->nresv].size = size;
         out->nresv++;
@@ -197,10 +182,10 @@ static int board_chosen(const struct fdt *fdt, struct fdt_board *out, const char
         const char *s = p.data;
 
         if (p.len == 0 || s[p.len - 1] != '\0')
-            return fail(why, -EINVAL, "fdt: /chosen bootargs not NUL-terminated");
+            return fdt_fail(why, -EINVAL, "fdt: /chosen bootargs not NUL-terminated");
         for (i = 0; s[i] != '\0'; i++) {
             if (i == FDT_BOARD_BOOTARGS - 1)
-                return fail(why, -E2BIG, "fdt: /chosen bootargs longer than 511 bytes");
+                return fdt_fail(why, -E2BIG, "fdt: /chosen bootargs longer than 511 bytes");
             out->bootargs[i] = s[i];
         }
         out->bootargs[i] = '\0';
@@ -209,15 +194,15 @@ static int board_chosen(const struct fdt *fdt, struct fdt_board *out, const char
     es = fdt_prop_uint(fdt, chosen, "linux,initrd-start", &start);
     ee = fdt_prop_uint(fdt, chosen, "linux,initrd-end", &end);
     if (es == -EINVAL)
-        return fail(why, -EINVAL, "fdt: /chosen linux,initrd-start is neither 32 nor 64 bits");
+        return fdt_fail(why, -EINVAL, "fdt: /chosen linux,initrd-start is neither 32 nor 64 bits");
     if (ee == -EINVAL)
-        return fail(why, -EINVAL, "fdt: /chosen linux,initrd-end is neither 32 nor 64 bits");
+        return fdt_fail(why, -EINVAL, "fdt: /chosen linux,initrd-end is neither 32 nor 64 bits");
     if (es != ee)
-        return fail(why, -EINVAL,
-                    "fdt: /chosen has only one of linux,initrd-start and linux,initrd-end");
+        return fdt_fail(why, -EINVAL,
+                        "fdt: /chosen has only one of linux,initrd-start and linux,initrd-end");
     if (es == 0) {
         if (end < start)
-            return fail(why, -EINVAL, "fdt: /chosen linux,initrd-end is below initrd-start");
+            return fdt_fail(why, -EINVAL, "fdt: /chosen linux,initrd-end is below initrd-start");
         out->initrd_start = start;
         out->initrd_end = end;
     }
@@ -234,11 +219,11 @@ static int board_chosen(const struct fdt *fdt, struct fdt_board *out, const char
 
 static uint8_t mmu_levels(const char *type)
 {
-    if (str_eq(type, "riscv,sv39"))
+    if (fdt_str_eq(type, "riscv,sv39"))
         return 3;
-    if (str_eq(type, "riscv,sv48"))
+    if (fdt_str_eq(type, "riscv,sv48"))
         return 4;
-    if (str_eq(type, "riscv,sv57"))
+    if (fdt_str_eq(type, "riscv,sv57"))
         return 5;
     return 0; /* "riscv,none", or a mode Samara cannot use */
 }
@@ -258,12 +243,12 @@ static int board_hart(const struct fdt *fdt, int node, struct fdt_hart *h, const
 
     err = fdt_prop_string(fdt, node, "mmu-type", &s);
     if (err == -EINVAL)
-        return fail(why, -EINVAL, "fdt: cpu node mmu-type is not a string");
+        return fdt_fail(why, -EINVAL, "fdt: cpu node mmu-type is not a string");
     h->mmu_levels = err ? 0 : mmu_levels(s);
 
     err = fdt_prop_string(fdt, node, "riscv,isa", &s);
     if (err == -EINVAL)
-        return fail(why, -EINVAL, "fdt: cpu node riscv,isa is not a string");
+        return fdt_fail(why, -EINVAL, "fdt: cpu node riscv,isa is not a string");
     i = 0;
     if (err == 0)
         for (; i < FDT_BOARD_ISA - 1 && s[i] != '\0'; i++)
@@ -281,33 +266,33 @@ static int board_cpus(const struct fdt *fdt, struct fdt_board *out, const char *
 
     cpus = fdt_path_lookup(fdt, "/cpus", 5);
     if (cpus < 0)
-        return fail(why, -EINVAL, "fdt: no /cpus node");
+        return fdt_fail(why, -EINVAL, "fdt: no /cpus node");
 
     err = fdt_prop_uint(fdt, cpus, "timebase-frequency", &out->timebase_hz);
     if (err == -EINVAL)
-        return fail(why, -EINVAL, badtb);
+        return fdt_fail(why, -EINVAL, badtb);
     for (node = fdt_first_child(fdt, cpus); err && node >= 0; node = fdt_next_sibling(fdt, node)) {
         err = fdt_prop_uint(fdt, node, "timebase-frequency", &out->timebase_hz);
         if (err == -EINVAL)
-            return fail(why, -EINVAL, badtb);
+            return fdt_fail(why, -EINVAL, badtb);
     }
     if (err)
-        return fail(why, -EINVAL, "fdt: no timebase-frequency in /cpus or a cpu node");
+        return fdt_fail(why, -EINVAL, "fdt: no timebase-frequency in /cpus or a cpu node");
     if (out->timebase_hz == 0)
-        return fail(why, -EINVAL, "fdt: timebase-frequency is 0");
+        return fdt_fail(why, -EINVAL, "fdt: timebase-frequency is 0");
 
     for (node = fdt_first_child(fdt, cpus); node >= 0; node = fdt_next_sibling(fdt, node)) {
-        if (fdt_prop_string(fdt, node, "device_type", &type) || !str_eq(type, "cpu"))
+        if (fdt_prop_string(fdt, node, "device_type", &type) || !fdt_str_eq(type, "cpu"))
             continue; /* cpu-map and the like */
         if (out->nharts == FDT_BOARD_MAX_HARTS)
-            return fail(why, -E2BIG, "fdt: more than 16 cpu nodes under /cpus");
+            return fdt_fail(why, -E2BIG, "fdt: more than 16 cpu nodes under /cpus");
         err = board_hart(fdt, node, &out->harts[out->nharts], why);
         if (err)
             return err;
         out->nharts++;
     }
     if (out->nharts == 0)
-        return fail(why, -EINVAL, "fdt: no cpu node (device_type \"cpu\") under /cpus");
+        return fdt_fail(why, -EINVAL, "fdt: no cpu node (device_type \"cpu\") under /cpus");
     return 0;
 }
 
@@ -355,7 +340,7 @@ static int board_uart(const struct fdt *fdt, struct fdt_uart *u, const char **wh
                 break;
     }
     if (node < 0)
-        return fail(why, -EINVAL, "fdt: no usable UART (enabled ns16550a or sifive,uart0)");
+        return fdt_fail(why, -EINVAL, "fdt: no usable UART (enabled ns16550a or sifive,uart0)");
     u->kind = uart_kind(fdt, node);
 
     err = fdt_reg_mmio(fdt, node, &u->base, &u->size);
@@ -363,17 +348,17 @@ static int board_uart(const struct fdt *fdt, struct fdt_uart *u, const char **wh
         return reg_fail(err, &uart_why, why);
     /* "interrupts" may hold several specifiers; the first cell is the source number. */
     if (uart_cell(fdt, node, "interrupts", false, 0, &u->irq))
-        return fail(why, -EINVAL, "fdt: console UART interrupts property shorter than a cell");
+        return fdt_fail(why, -EINVAL, "fdt: console UART interrupts property shorter than a cell");
     if (uart_cell(fdt, node, "reg-shift", true, 0, &u->reg_shift) || u->reg_shift > 3)
-        return fail(why, -EINVAL, "fdt: console UART reg-shift is not one cell of 0..3");
+        return fdt_fail(why, -EINVAL, "fdt: console UART reg-shift is not one cell of 0..3");
     if (uart_cell(fdt, node, "reg-io-width", true, 1, &u->reg_io_width) ||
         (u->reg_io_width != 1 && u->reg_io_width != 2 && u->reg_io_width != 4))
-        return fail(why, -EINVAL, "fdt: console UART reg-io-width is not 1, 2 or 4");
+        return fdt_fail(why, -EINVAL, "fdt: console UART reg-io-width is not 1, 2 or 4");
     err = fdt_prop_uint(fdt, node, "clock-frequency", &clock);
     if (err == -EINVAL)
-        return fail(why, -EINVAL, "fdt: console UART clock-frequency is not 32 or 64 bits");
+        return fdt_fail(why, -EINVAL, "fdt: console UART clock-frequency is not 32 or 64 bits");
     if (err == 0 && clock > UINT32_MAX)
-        return fail(why, -ERANGE, "fdt: console UART clock-frequency above 4 GHz");
+        return fdt_fail(why, -ERANGE, "fdt: console UART clock-frequency above 4 GHz");
     u->clock_hz = err ? 0 : (uint32_t)clock;
     return 0;
 }
@@ -403,7 +388,7 @@ int fdt_board_parse(const void *blob, size_t maxlen, struct fdt_board *out, cons
     int err;
 
     if (!out)
-        return fail(why, -EINVAL, "fdt: no output structure");
+        return fdt_fail(why, -EINVAL, "fdt: no output structure");
     __builtin_memset(out, 0, sizeof(*out));
     err = fdt_init(&fdt, blob, maxlen, why);
     if (!err)
