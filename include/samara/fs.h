@@ -17,13 +17,51 @@
  *   FS_FSTAT      w0 = fd                 -> w0 = 0, w1 = mode | links << 32, w2 = size,
  *                 w3 = ino, words 4..7 = blocks (512 bytes), atime, mtime, ctime
  *   FS_STAT       w0 = path bytes         -> as FS_FSTAT
- *   FS_FTRUNCATE  w0 = fd, w1 = size                             -> w0 = 0
+ *   FS_FTRUNCATE  w0 = fd, w1 = size: refused (EPERM); files shrink only through the pager
+ *                 (FS_TRUNCATE), as does FS_O_TRUNC in FS_OPEN (EPERM too)
  *   FS_UNLINK     w0 = path bytes                                -> w0 = 0
  *   FS_MKDIR      w0 = path bytes, w1 = mode                     -> w0 = 0
  *   FS_RMDIR      w0 = path bytes                                -> w0 = 0
  *   FS_RENAME     w0 = bytes of "old\0new\0"                      -> w0 = 0
  *   FS_GETDENTS   w0 = fd (a directory), w1 = cookie (0 first)   -> w0 = 1 (an entry), 0 (the
  *                 end), w1 = next cookie, w2 = ino, w3 = type (EXT2_FT_*), the name in words 4..
+ *
+ *   FS_DUP is not a request: dup/dup2 share one server descriptor in the C library.
+ *   FS_FSYNC      w0 = fd                                        -> w0 = 0 or EBADF (a RAM disk
+ *                 has every write in the image already; the pager syncs mapped pages first)
+ *
+ * Requests only the pager may make (badge 0; anyone else gets EPERM). The pager maps file
+ * pages straight from the RAM disk's frames (docs/MM.md, "file pages"), so it asks the server
+ * where a file's pages are, never for their bytes:
+ *   FS_BMAP       w0 = ino, w1 = first page index, w2 = count (<= FS_BMAP_MAX),
+ *                 w3 = flags (FS_BMAP_ALLOC: give blocks to holes below the end of file)
+ *                 -> w0 = pages answered (n <= count; it stops at the page holding the end of
+ *                 file), w1 = file size in bytes, w2 = generation; words 4..4+n-1 = the block of
+ *                 each page (0: a hole, all zero; its bytes past the end of file are zero).
+ *                 ENOENT (no such inode), ENOSPC (FS_BMAP_ALLOC and the disk is full; the
+ *                 pages before the first failure are answered), EOPNOTSUPP (blocks are not
+ *                 4 KiB: the image cannot be mapped page by page)
+ *   FS_FDINFO     w0 = pid, w1 = fd   -> w0 = 0, w1 = ino | generation << 32, w2 = size,
+ *                 w3 = open flags (FS_O_ACCMODE bits, FS_O_APPEND) | st_mode << 32, and the
+ *                 path the file was opened by in words 4.. (NUL-terminated). EBADF.
+ *   FS_LOOKUP     w0 = path bytes     -> w0 = 0, w1 = ino | generation << 32, w2 = size,
+ *                 w3 = st_mode (for exec: the pager holds no descriptor)
+ *   FS_PIN        w0 = ino, w1 = generation -> w0 = 0; ENOENT if the inode is gone or has
+ *                 another generation (every inode allocation takes a new generation). A pinned inode keeps its blocks after its last link and
+ *                 descriptor go (it is freed at the last FS_UNPIN), so mapped pages stay valid.
+ *   FS_UNPIN      w0 = ino -> w0 = 0 (pins are counted)
+ *   FS_TRUNCATE   w0 = pid, w1 = fd, w2 = size -> w0 = 0 (as FS_FTRUNCATE, for that process's
+ *                 descriptor: EBADF, EINVAL if not open for writing, EISDIR, EFBIG, ENOSPC). The C
+ *                 library's ftruncate, truncate and O_TRUNC go through the pager
+ *                 (PAGER_FTRUNCATE), which first unmaps the pages past the new end from every
+ *                 mapping, so that no program keeps a freed block mapped.
+ *   FS_SYNC       w0 = ino, w1 = generation -> w0 = 0: shared mappings wrote the file's pages
+ *                 (msync, fsync, munmap, exit); the server sets mtime and ctime.
+ *   FS_EXIT       w0 = pid            -> w0 = 0: the process is gone; its descriptors close.
+ *
+ * The server keeps the image consistent for direct mapping: bytes past the end of a file in
+ * its last block are always zero (extending a file, by write or truncate, zeroes what the old
+ * last page held past the old end), and a freshly allocated block is zeroed.
  *
  * Errors (Linux numbers): ENOENT, EEXIST (FS_O_CREAT | FS_O_EXCL), ENOTDIR, EISDIR (a
  * directory opened for writing), EBADF (no such descriptor), EACCES (writing or truncating
@@ -46,7 +84,20 @@ enum fs_label {
     FS_RMDIR = 10,
     FS_RENAME = 11,
     FS_GETDENTS = 12,
+    FS_FSYNC = 13,
+    /* the pager's */
+    FS_BMAP = 32,
+    FS_FDINFO = 33,
+    FS_LOOKUP = 34,
+    FS_PIN = 35,
+    FS_UNPIN = 36,
+    FS_TRUNCATE = 37,
+    FS_SYNC = 38,
+    FS_EXIT = 39,
 };
+
+#define FS_BMAP_MAX   32 /* pages per FS_BMAP */
+#define FS_BMAP_ALLOC 1u
 
 #define FS_DATA_MAX 480 /* bytes per message: IPC words 4..63 */
 
