@@ -36,6 +36,13 @@
  *                   -> w0 = bytes copied (0 at the end) or -errno, w1 = total size; the bytes
  *                   are in the caller's IPC buffer from word 4 on (at most PROC_CHUNK). The
  *                   text is made when offset is 0 and kept for the following offsets.
+ *
+ * Files (the pager maps them, so their size changes and syncs go through it):
+ *   PAGER_FTRUNCATE w0 = the file server's descriptor, w1 = size     -> w0 = 0 or -errno
+ *                   (ftruncate, truncate and O_TRUNC: pages past the new end are unmapped from
+ *                   every mapping first, then the server truncates: fs.h FS_TRUNCATE)
+ *   PAGER_FSYNC     w0 = the file server's descriptor                -> w0 = 0 or -errno
+ *                   (the file's dirty shared pages are written back: fs.h FS_SYNC)
  */
 #ifndef SAMARA_PAGER_H
 #define SAMARA_PAGER_H
@@ -60,6 +67,8 @@ enum pager_label {
     PAGER_MUNLOCKALL = 17,
     PAGER_MSYNC = 18,
     PAGER_PROCREAD = 19,
+    PAGER_FTRUNCATE = 20,
+    PAGER_FSYNC = 21,
 };
 
 /* Files under /proc/<pid>/ that PAGER_PROCREAD serves. */
