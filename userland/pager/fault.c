@@ -11,6 +11,7 @@
  *     page under a write): the same frame with the VMA's rights, or a fresh frame in place of
  *     the zero page;
  *   - below a growing stack, within its limit and guard gap: the stack grows first;
+ *   - file mappings are filemap.c's;
  *   - anything else is SIGSEGV (SEGV_MAPERR: no VMA; SEGV_ACCERR: the protection forbids it),
  *     a misaligned access SIGBUS, an illegal instruction SIGILL, as on Linux.
  */
@@ -22,8 +23,8 @@
 #define STACK_GUARD_GAP (256ul << 12) /* Linux's stack_guard_gap: 256 pages */
 #define ZERO_AROUND     16            /* pages of zero-page fault-around */
 
-static void kill_reply(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
-                       struct reply *r)
+void fault_kill(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
+                struct reply *r)
 {
     printf("pager: pid %d (%s): %s at 0x%lx, pc 0x%lx: %s\n", p->pid, p->name, why,
            (unsigned long)addr, (unsigned long)pc, signal_name(sig));
@@ -56,31 +57,33 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t addr = m->w[0], access = m->w[1], pc = m->w[2], word = m->w[3];
     unsigned cause = word & 15;
     if (cause == 0 || cause == 4 || cause == 6)
-        return kill_reply(p, PAGER_SIGBUS, "misaligned access", addr, pc, r);
+        return fault_kill(p, PAGER_SIGBUS, "misaligned access", addr, pc, r);
     if (access == FAULT_OTHER)
-        return kill_reply(p, PAGER_SIGILL, "illegal instruction", addr, pc, r);
+        return fault_kill(p, PAGER_SIGILL, "illegal instruction", addr, pc, r);
     struct vma *v = vma_find(p, addr);
     if (!v && !(v = stack_grow(p, addr)))
-        return kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_MAPERR)", addr, pc, r);
+        return fault_kill(p, PAGER_SIGSEGV, "segfault (SEGV_MAPERR)", addr, pc, r);
     unsigned need = access == FAULT_WRITE  ? VP_WRITE
                     : access == FAULT_EXEC ? VP_EXEC
                                            : VP_READ | VP_WRITE; /* write implies read */
     if (!(v->prot & need))
-        return kill_reply(p, PAGER_SIGSEGV, "segfault (SEGV_ACCERR)", addr, pc, r);
+        return fault_kill(p, PAGER_SIGSEGV, "segfault (SEGV_ACCERR)", addr, pc, r);
     if (cause < 12)
-        return kill_reply(p, PAGER_SIGBUS, "access fault", addr, pc, r);
+        return fault_kill(p, PAGER_SIGBUS, "access fault", addr, pc, r);
 
     p->minflt++;
     if (v->flags & VM_HUGETLB) {
         if (huge_populate(p, v, addr & ~((2ul << 20) - 1), (addr | ((2ul << 20) - 1)) + 1))
-            return kill_reply(p, PAGER_SIGBUS, "no huge page left", addr, pc, r);
+            return fault_kill(p, PAGER_SIGBUS, "no huge page left", addr, pc, r);
         r->send = true;
         r->tag = IPC_TAG(FAULT_REPLY_RESUME, 0);
         return;
     }
+    bool write = access == FAULT_WRITE;
+    if (v->file)
+        return filemap_fault(p, v, addr, word, write, pc, r);
     uint64_t va = addr & ~(PAGE_SIZE - 1), pa = PAGE_W_PA(word);
     unsigned perms = vma_map_perms(v->prot);
-    bool write = access == FAULT_WRITE;
     struct frame_meta *fm;
     bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
     if (present && write &&
@@ -89,7 +92,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         /* A write to a shared page (the zero page, a cached file page): copy it first. */
         uint64_t copy = frame_alloc_nozero();
         if (!copy)
-            return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
         if (pa == space_zero_page())
             page_zero(physmap(copy));
         else
@@ -110,7 +113,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     } else if (v->ops == &vma_elf_ops && !(v->prot & VP_WRITE)) {
         pa = filecache_get(v, va);
         if (!pa)
-            return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
         space_note_rss(p, 1);
         /* Map the cached neighbours too: groups 2.. travel in the pager's IPC buffer. */
         struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
@@ -146,7 +149,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         /* Anonymous memory takes a frame as it comes (zeroed when freed); others fill it. */
         pa = v->ops == &vma_anon_ops ? frame_alloc() : frame_alloc_nozero();
         if (!pa)
-            return kill_reply(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
         if (v->ops != &vma_anon_ops)
             v->ops->fill(v, va, pa);
         struct frame_meta *fm = frame_info(pa);

@@ -18,8 +18,9 @@
 
 #include "pager.h"
 
-bool fsrv_ready;
+bool fsrv_ready, fsrv_running;
 static uint64_t fsrv_pa, fsrv_pages, fsrv_size;
+static int fsrv_pid;
 
 void fsrv_init(void)
 {
@@ -45,6 +46,11 @@ void fsrv_init(void)
     fsrv_ready = true;
 }
 
+uint64_t fsrv_image_pa(void)
+{
+    return fsrv_pa;
+}
+
 /* The server's extras, before its thread starts: the image and the receive endpoint. */
 static long fsrv_setup(struct proc *p)
 {
@@ -67,10 +73,28 @@ static long fsrv_setup(struct proc *p)
         return err;
     /* Granted frames: not counted as the server's rss, freed with its frame list. */
     for (uint64_t i = 0; i < fsrv_pages; i++) {
-        frame_info(fsrv_pa + i * PAGE_SIZE)->flags |= FRAME_GRANTED;
+        frame_info(fsrv_pa + i * PAGE_SIZE)->flags |= FRAME_GRANTED | FRAME_DISK;
         frame_list_add(&p->frames, fsrv_pa + i * PAGE_SIZE);
     }
-    return sys5(SYS_CAP_COPY, SLOT_FS_EP, proc_task_slot(p), CAP_FS_SERVER_EP, CAP_R_RECV, 0);
+    err = sys5(SYS_CAP_COPY, SLOT_FS_EP, proc_task_slot(p), CAP_FS_SERVER_EP, CAP_R_RECV, 0);
+    if (err)
+        return err;
+    /*
+     * The pager calls the server and waits for its answer, so the server must never need the
+     * pager meanwhile: a fault of its own would never be served. Everything it has is mapped
+     * now, and whatever it maps later is too (as mlockall(MCL_CURRENT | MCL_FUTURE)).
+     */
+    p->def_flags |= VM_LOCKED;
+    unsigned long index = 0;
+    struct vma *w;
+    mt_for_each(&p->mm, w, index, ~0ul)
+    {
+        w->flags |= VM_LOCKED;
+        if (w->start != FS_IMAGE_VA && w->prot &&
+            space_populate(p, w, w->start, w->end, (w->prot & VP_WRITE) != 0))
+            return -SAMARA_ENOMEM;
+    }
+    return 0;
 }
 
 void fsrv_start(void)
@@ -81,6 +105,24 @@ void fsrv_start(void)
     snprintf(size, sizeof(size), "%lu", (unsigned long)fsrv_size);
     char *argv[] = {"/sbin/fs", size, NULL};
     long pid = proc_spawn_with(0, "/sbin/fs", argv, 2, fsrv_setup);
-    if (pid < 0)
+    if (pid < 0) {
         printf("pager: cannot start the file server: error %ld\n", pid);
+        fsrv_ready = false;
+        return;
+    }
+    fsrv_pid = (int)pid;
+    fsrv_running = true;
+}
+
+void fsrv_proc_gone(struct proc *p)
+{
+    if (!fsrv_running)
+        return;
+    if (p->pid == fsrv_pid) {
+        /* Nobody would answer a call on the endpoint now: the pager must never make one. */
+        printf("pager: the file server has ended; files are gone\n");
+        fsrv_running = fsrv_ready = false;
+        return;
+    }
+    pfile_proc_exit(p);
 }

@@ -129,6 +129,21 @@ static void do_spawn(struct proc *p, const struct ipc_msg *m, struct reply *r)
 
 struct proc *proc_zombie_child(struct proc *parent, long pid, bool *any_child);
 
+static void do_ftruncate(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    r->w[0] = (int64_t)m->w[1] < 0 ? (uint64_t)-SAMARA_EINVAL
+                                   : (uint64_t)pfile_truncate(p, (int)(uint32_t)m->w[0], m->w[1]);
+}
+
+static void do_fsync(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    r->w[0] = (uint64_t)pfile_fsync(p, (int)(uint32_t)m->w[0]);
+}
+
 static void do_wait(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     long pid = (long)m->w[0];
@@ -256,6 +271,8 @@ static const struct {
     {PAGER_MUNLOCKALL, do_munlockall, "munlockall"},
     {PAGER_MSYNC, do_msync, "msync"},
     {PAGER_PROCREAD, do_procread, "procread"},
+    {PAGER_FTRUNCATE, do_ftruncate, "ftruncate"},
+    {PAGER_FSYNC, do_fsync, "fsync"},
 };
 
 /* init=PATH ARGS... : everything after init= is the program and its arguments. */
@@ -329,8 +346,12 @@ void pager_main(const struct bootinfo *bi)
     fflush(stdout);
     recv_slot = reply_slot_take();
     fsrv_init();
-    start_init();
+    /* The file server first, as pid 2, because init may live on its disk; init is pid 1. */
+    proc_set_next_pid(2);
     fsrv_start();
+    proc_set_next_pid(1);
+    start_init();
+    proc_set_next_pid(3);
 
     struct ipc_msg m = ipc_recv(SLOT_EP, recv_slot);
     for (;;) {

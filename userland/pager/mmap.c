@@ -108,9 +108,10 @@ static int unmap_range(struct proc *p, uint64_t start, uint64_t end)
     int err = range_isolate(p, start, end);
     if (err)
         return err;
+    /* Pages first: a file's last VMA going unpins it, and its blocks may then be freed. */
+    space_unmap(p, start, end);
     while ((v = vma_find_from(p, start)) && v->start < end)
         vma_remove(p, v);
-    space_unmap(p, start, end);
     return 0;
 }
 
@@ -282,6 +283,7 @@ static int64_t move_vma(struct proc *p, uint64_t old, uint64_t old_len, uint64_t
     if (!v)
         return -SAMARA_ENOMEM;
     *v = *src;
+    vma_copied(v);
     v->start = to;
     v->end = to + new_len;
     v->pgoff = src->pgoff + (old - src->start) / PAGE_SIZE;

@@ -49,6 +49,7 @@ struct frame_meta {
 #define FRAME_HUGE    4u  /* part of the huge-page pool */
 #define FRAME_CLEAN   8u  /* free and known to be all zero */
 #define FRAME_CACHE   16u /* a page of a program file, shared by its read-only mappings */
+#define FRAME_DISK    32u /* a block of the RAM disk (also GRANTED): a file page, never freed */
 
 #define HUGE_MAX 64
 /* Set up the frames, putting huge_pages 2 MiB pages aside for MAP_HUGETLB. */
@@ -120,7 +121,7 @@ struct proc {
 /* proc.c */
 extern struct proc procs[PROC_MAX];
 struct proc *proc_get(uint64_t pid);
-/* Start program `path` (an initrd path) with argv; returns the pid or a negative errno. */
+/* Start program `path` (on the RAM disk, else in the initrd) with argv; the pid or -errno. */
 long proc_spawn(int ppid, const char *path, char *const argv[], int argc);
 /* The same, calling setup(p) (0 or -errno) on the new process before its thread starts. */
 long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
@@ -132,13 +133,20 @@ unsigned proc_task_slot(const struct proc *p);
 uint64_t proc_badge(const struct proc *p);
 struct proc *proc_from_badge(uint64_t badge);
 extern bool init_gone; /* set when pid 1 has ended */
+/* The pid the next process gets (start-up: the file server is 2 but starts before init). */
+void proc_set_next_pid(int pid);
 
 /* fsrv.c */
 extern bool fsrv_ready; /* SLOT_FS_EP holds the file server's endpoint */
+/* The physical base of the RAM disk's image (block b is at base + b * 4096). */
+uint64_t fsrv_image_pa(void);
 /* Load the RAM disk and create the file server's endpoint: before init starts. */
 void fsrv_init(void);
-/* Start the file server (after init, so that init is pid 1). */
+extern bool fsrv_running; /* the server runs: programs may come from the disk */
+/* Start the file server as pid 2, before init (which may come from the disk). */
 void fsrv_start(void);
+/* p is gone: the server drops its descriptors; if p was the server, no file calls any more. */
+void fsrv_proc_gone(struct proc *p);
 
 /* reply.c: reply slots for deferred replies. */
 unsigned reply_slot_take(void);
@@ -146,6 +154,9 @@ void reply_slot_release(unsigned slot);
 
 /* fault.c: resolve a fault of p; fills *reply (label and words) for the faulting thread. */
 void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r);
+/* End p with signal sig for a fault at addr (logged with why), sending no reply. */
+void fault_kill(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
+                struct reply *r);
 
 /* Text of a signal for the kill message. */
 const char *signal_name(int sig);
@@ -169,6 +180,49 @@ uint64_t filecache_get(const struct vma *v, uint64_t va);
 #define FAULT_AROUND 16
 unsigned filecache_around(struct proc *p, const struct vma *v, uint64_t va, unsigned perms,
                           uint64_t *groups, unsigned max);
+
+/* pfile.c: the files the pager maps (an object per inode, its page index and pins). */
+#define PFILE_PATH 64
+struct pfile {
+    uint32_t ino, gen;        /* 0: a free object */
+    uint64_t size;            /* bytes, as last heard (never more than the truth) */
+    unsigned mode;            /* st_mode */
+    unsigned vmas;            /* VMAs mapping it; the server pins the inode while any do */
+    bool dirty;               /* a shared mapping wrote it since the last pfile_sync */
+    uint64_t used;            /* when last obtained, to recycle the oldest unused object */
+    struct maple_tree blocks; /* page -> block runs */
+    char path[PFILE_PATH];    /* for /proc/<pid>/maps */
+};
+/* The object of descriptor fd of p (FS_FDINFO): 0, -EBADF, -ENOMEM; *oflags = FS_O_* flags. */
+long pfile_from_fd(struct proc *p, int fd, struct pfile **out, unsigned *oflags);
+/* The object of a path on the disk (FS_LOOKUP): 0, -ENOENT, -ENOMEM. */
+long pfile_from_path(const char *path, struct pfile **out);
+/* A VMA starts (get: 0, or -ENOENT if the inode is gone) or stops (put) mapping f. */
+long pfile_vma_get(struct pfile *f);
+void pfile_vma_put(struct pfile *f);
+/*
+ * Blocks of pages [first, first + count) (count <= FS_BMAP_MAX) into blocks[], 0 for a hole;
+ * with alloc, holes get blocks. Returns how many pages lie before the end of file (<= count),
+ * or -ENOENT (the file is gone), -ENOSPC (alloc, disk full); *major tells whether the server
+ * was asked (the index did not know every page).
+ */
+long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, uint64_t *blocks,
+                  bool *major);
+/* The frame holding a block of the RAM disk. */
+uint64_t pfile_block_pa(uint64_t block);
+/* Write back f's dirty shared pages: protect them again in every mapping, FS_SYNC. */
+void pfile_sync(struct pfile *f);
+/* ftruncate of p's descriptor fd (PAGER_FTRUNCATE): unmap pages past the end everywhere, then
+ * FS_TRUNCATE. 0 or -errno. */
+long pfile_truncate(struct proc *p, int fd, uint64_t size);
+/* fsync of p's descriptor fd (PAGER_FSYNC): 0 or -EBADF. */
+long pfile_fsync(struct proc *p, int fd);
+/* p has exited: the server closes its descriptors (FS_EXIT). */
+void pfile_proc_exit(struct proc *p);
+
+/* filemap.c: faults on file mappings. */
+void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, bool write,
+                   uint64_t pc, struct reply *r);
 
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);

@@ -1,5 +1,5 @@
 /*
- * proc.c - processes: spawn from the initrd, exit, and the table that tracks them.
+ * proc.c - processes: spawn from the RAM disk or the initrd, exit, and the process table.
  *
  * A process is a task with one thread, created by the pager, which keeps their capabilities
  * in its own table (SLOT_PROC_BASE + 4 * index). The program gets its own copies: an endpoint
@@ -17,6 +17,11 @@
 struct proc procs[PROC_MAX];
 bool init_gone;
 static int next_pid = 1;
+
+void proc_set_next_pid(int pid)
+{
+    next_pid = pid;
+}
 
 #define PROC_PRIO 40
 
@@ -154,6 +159,103 @@ static long load_elf(struct proc *p, const struct cpio_entry *file, uint64_t lim
     return 0;
 }
 
+/*
+ * The part of segment s that comes from the file: its pages as a private file mapping of f
+ * (demand-paged from the disk), except a last page the segment shares with its bss, which
+ * gets a private copy at once with the bytes past the file part zeroed (as Linux's padzero);
+ * the rest of the bss is anonymous. Returns 0 or -errno.
+ */
+static long load_disk_segment(struct proc *p, struct pfile *f, const struct elf_segment *s,
+                              unsigned prot)
+{
+    uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
+    uint64_t file_end = s->vaddr + s->filesz;
+    uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    uint64_t pgoff = (s->offset & ~(PAGE_SIZE - 1)) / PAGE_SIZE;
+    bool partial = s->memsz > s->filesz && (file_end & (PAGE_SIZE - 1));
+    uint64_t mapped_end =
+        partial ? file_end & ~(PAGE_SIZE - 1) : (file_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    unsigned flags = prot & VP_WRITE ? VM_ACCOUNT : 0;
+    long err;
+    if (s->filesz && mapped_end > start) {
+        err = pfile_vma_get(f);
+        if (err)
+            return err;
+        struct vma v = {.start = start,
+                        .end = mapped_end,
+                        .prot = prot,
+                        .flags = flags,
+                        .ops = &vma_file_ops,
+                        .pgoff = pgoff,
+                        .name = f->path,
+                        .ino = f->ino,
+                        .file = f};
+        err = add_vma(p, v); /* on failure, add_vma's vma_free dropped the reference */
+        if (err)
+            return err;
+    }
+    uint64_t anon = s->filesz ? mapped_end : start;
+    if (anon >= end)
+        return 0;
+    err = add_vma(
+        p, (struct vma){
+               .start = anon, .end = end, .prot = prot, .flags = flags, .ops = &vma_anon_ops});
+    if (err || !partial)
+        return err;
+    /* The shared page: file bytes up to file_end, zeroes after. */
+    uint64_t pa = frame_alloc(), block;
+    if (!pa)
+        return -SAMARA_ENOMEM;
+    bool major;
+    uint64_t idx = pgoff + (anon - start) / PAGE_SIZE;
+    if (pfile_blocks(f, idx, 1, false, &block, &major) == 1 && block)
+        memcpy(physmap(pa), physmap(pfile_block_pa(block)), file_end - anon);
+    space_note_rss(p, 1);
+    frame_info(pa)->pid = (uint16_t)p->pid;
+    frame_info(pa)->va = anon;
+    return map_into(p, anon, pa, vma_map_perms(prot));
+}
+
+/* Load an ELF from the RAM disk: its program headers must be in its first page. */
+static long load_disk_elf(struct proc *p, struct pfile *f, uint64_t limit, uint64_t *entry)
+{
+    uint64_t block;
+    bool major;
+    if ((f->mode & 0170000) != 0100000)
+        return -SAMARA_EACCES; /* not a regular file, as execve */
+    if (pfile_blocks(f, 0, 1, false, &block, &major) != 1 || !block)
+        return -SAMARA_ENOEXEC;
+    const uint8_t *hdr = physmap(pfile_block_pa(block));
+    uint64_t phoff, phnum = (uint64_t)hdr[56] | (uint64_t)hdr[57] << 8;
+    memcpy(&phoff, hdr + 32, 8);
+    struct elf_image img;
+    const char *why = "program headers past the first page";
+    if (phoff > PAGE_SIZE || phnum * sizeof(struct elf64_phdr) > PAGE_SIZE - phoff ||
+        elf_parse(hdr, f->size, limit, PAGE_SIZE, &img, &why)) {
+        printf("pager: %s: not a valid executable: %s\n", p->path, why ? why : "?");
+        return -SAMARA_ENOEXEC;
+    }
+    for (unsigned i = 0; i < img.nseg; i++) {
+        const struct elf_segment *s = &img.seg[i];
+        unsigned prot = ((s->flags & ELF_PF_R) ? VP_READ : 0) |
+                        ((s->flags & ELF_PF_W) ? VP_WRITE : 0) |
+                        ((s->flags & ELF_PF_X) ? VP_EXEC : 0);
+        long err = load_disk_segment(p, f, s, prot);
+        if (err)
+            return err;
+        uint64_t start = s->vaddr & ~(PAGE_SIZE - 1);
+        uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+        if (prot & VP_EXEC && !p->start_code) {
+            p->start_code = start;
+            p->end_code = end;
+        }
+        if (end > p->start_brk)
+            p->start_brk = p->brk = end;
+    }
+    *entry = img.entry;
+    return 0;
+}
+
 static struct proc *proc_alloc(void)
 {
     for (unsigned i = 0; i < PROC_MAX; i++) {
@@ -176,6 +278,9 @@ static void proc_discard(struct proc *p)
     sys1(SYS_TASK_DESTROY, base);
     for (unsigned i = 0; i < 3; i++)
         sys1(SYS_CAP_DELETE, base + i);
+    /* Not live any more, so that syncing a file's mappings (vma_free) skips this tree. */
+    p->state = PROC_FREE;
+    fsrv_proc_gone(p);
     unsigned long index = 0;
     struct vma *v;
     mt_for_each(&p->mm, v, index, ~0ul) vma_free(v);
@@ -198,9 +303,12 @@ long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
 long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
                      long (*setup)(struct proc *p))
 {
+    /* The program: on the RAM disk once its server runs, else in the initrd. */
     struct cpio_entry file;
+    struct pfile *disk = NULL;
     const char *why = NULL;
-    if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &file, &why))
+    if (!(fsrv_running && path[0] == '/' && pfile_from_path(path, &disk) == 0) &&
+        cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &file, &why))
         return -SAMARA_ENOENT;
     struct proc *p = proc_alloc();
     if (!p)
@@ -240,7 +348,8 @@ long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
     p->stack_top = stack_top;
     p->mmap_base = task_size - (128ul << 20);
     if (!err)
-        err = load_elf(p, &file, p->mmap_base, &entry);
+        err = disk ? load_disk_elf(p, disk, p->mmap_base, &entry)
+                   : load_elf(p, &file, p->mmap_base, &entry);
     if (!err)
         err = add_vma(p, (struct vma){.start = stack_top - PROC_STACK_INITIAL,
                                       .end = stack_top,

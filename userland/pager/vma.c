@@ -37,6 +37,7 @@ struct vma *vma_alloc(void)
         return NULL;
     struct free_vma *f = vma_free_list;
     vma_free_list = f->next;
+    memset(f, 0, sizeof(struct vma));
     return (struct vma *)f;
 }
 
@@ -57,6 +58,8 @@ static void vma_grow(void)
 
 void vma_free(struct vma *v)
 {
+    if (v->file)
+        pfile_vma_put(v->file);
     struct free_vma *f = (struct free_vma *)v;
     f->next = vma_free_list;
     vma_free_list = f;
@@ -105,6 +108,7 @@ int vma_split(struct proc *p, struct vma *v, uint64_t addr, struct vma **upper)
     if (!u)
         return -SAMARA_ENOMEM;
     *u = *v;
+    vma_copied(u);
     u->start = addr;
     u->pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
     if (mtree_store_range(&p->mm, addr, v->end - 1, u)) {
@@ -115,6 +119,12 @@ int vma_split(struct proc *p, struct vma *v, uint64_t addr, struct vma **upper)
     p->map_count++;
     *upper = u;
     return 0;
+}
+
+void vma_copied(struct vma *copy)
+{
+    if (copy->file)
+        copy->file->vmas++; /* the original holds the pin: no call needed */
 }
 
 static bool compatible(const struct vma *a, const struct vma *b)
@@ -218,3 +228,18 @@ static bool elf_mergeable(const struct vma *a, const struct vma *b)
 }
 
 const struct vma_ops vma_elf_ops = {"elf", elf_fill, elf_mergeable};
+
+/* Files on the RAM disk: the pages are the disk's own frames (filemap.c), never filled here. */
+static void file_fill(const struct vma *v, uint64_t va, uint64_t pa)
+{
+    (void)v;
+    (void)va;
+    page_zero(physmap(pa));
+}
+
+static bool file_mergeable(const struct vma *a, const struct vma *b)
+{
+    return a->file == b->file && b->pgoff == a->pgoff + (a->end - a->start) / PAGE_SIZE;
+}
+
+const struct vma_ops vma_file_ops = {"file", file_fill, file_mergeable};

@@ -28,6 +28,9 @@ struct vma;
 #define VM_RAND_READ   0x0100u
 #define VM_SEQ_READ    0x0200u
 #define VM_ACCOUNT     0x0400u
+#define VM_NOMAYWRITE                                                                              \
+    0x0800u /* mprotect may not add PROT_WRITE: a shared mapping of a file                         \
+               opened read-only (Linux clears VM_MAYWRITE) */
 
 /* Protections, Linux's values. */
 #define VP_READ  1u
@@ -44,6 +47,7 @@ struct vma_ops {
 
 extern const struct vma_ops vma_anon_ops;
 extern const struct vma_ops vma_elf_ops;
+extern const struct vma_ops vma_file_ops;
 
 struct vma {
     uint64_t start, end; /* [start, end), page aligned */
@@ -54,15 +58,18 @@ struct vma {
     uint64_t file_va; /* ELF: bytes [file_va, file_va + file_len) come from file_pa */
     uint64_t file_len;
     uint64_t file_pa;
-    const char *name; /* the path of a file mapping, or NULL */
-    uint64_t ino;     /* the file's inode number (in the boot image), for /proc maps */
+    const char *name;   /* the path of a file mapping, or NULL */
+    uint64_t ino;       /* the file's inode number (in the boot image), for /proc maps */
+    struct pfile *file; /* a file mapping's file (vma_file_ops), holding one pfile_vma_get */
 };
 
 /* Set aside the VMA pool's first frames (start-up). */
 void vma_init(void);
-/* A free VMA from the pool (contents unspecified), or NULL. */
+/* A free VMA from the pool (zeroed), or NULL. vma_free drops its file reference. */
 struct vma *vma_alloc(void);
 void vma_free(struct vma *v);
+/* A VMA was copied into copy (a split, a move): it takes its own reference on the file. */
+void vma_copied(struct vma *copy);
 
 /* The VMA containing addr, or NULL. */
 struct vma *vma_find(struct proc *p, uint64_t addr);

@@ -1,0 +1,148 @@
+/*
+ * filemap.c - faults on file mappings: pages straight from the RAM disk (pfile.c).
+ *
+ * A page of a mapped file is the frame of its block in the disk image, so a fault maps that
+ * frame, after fault.c has checked the access against the VMA:
+ *   - a read (or execute) maps it read-only, together with the file's other pages in the
+ *     aligned block of FAULT_AROUND pages around it (Linux's fault-around), as long as they
+ *     are in the VMA, before the end of file and not mapped yet;
+ *   - a write to a MAP_SHARED mapping maps it writable and marks the file dirty; shared
+ *     pages are otherwise mapped read-only, so that the first write after a sync faults
+ *     again: that is how the pager knows what was written (docs/MM.md);
+ *   - a write to a MAP_PRIVATE mapping copies the page into a fresh anonymous frame (copy on
+ *     write), whether or not the page was mapped read-only before;
+ *   - a page wholly past the end of file is SIGBUS, as on Linux; the part of the last page
+ *     past the end reads as zero (the server keeps it so, samara/fs.h);
+ *   - a hole in a sparse file gets its block at the first fault (FS_BMAP_ALLOC), so that a
+ *     later write() to the file lands in the page the mapping shows; a full disk is SIGBUS.
+ * A fault that had to ask the file server where a page is counts as major, one the page
+ * index answered as minor (/proc/<pid>/stat).
+ */
+#include <samara/fs.h>
+
+#include "pager.h"
+
+/* Reply with n map groups: the first in the reply words, the others in the IPC buffer. */
+static void filemap_reply(struct reply *r, const uint64_t *g, unsigned n)
+{
+    struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned k = 0; k < 4; k++)
+            b->words[4 * i + k] = g[4 * i + k];
+    r->send = true;
+    r->tag = IPC_TAG(FAULT_REPLY_MAP, 4 * n);
+    for (unsigned k = 0; k < 4; k++)
+        r->w[k] = g[k];
+}
+
+static void filemap_group(uint64_t *g, uint64_t va, unsigned perms, uint64_t pa)
+{
+    g[0] = va | perms;
+    g[1] = frame_cap_slot(pa);
+    g[2] = pa;
+    g[3] = 1;
+}
+
+/* A private copy of the page at src (0: a zero page) for va; 0 when out of memory. */
+static uint64_t filemap_copy(struct proc *p, uint64_t va, uint64_t src)
+{
+    uint64_t pa = src ? frame_alloc_nozero() : frame_alloc();
+    if (!pa)
+        return 0;
+    if (src)
+        page_copy(physmap(pa), physmap(src));
+    struct frame_meta *fm = frame_info(pa);
+    fm->pid = (uint16_t)p->pid;
+    fm->va = va;
+    return pa;
+}
+
+void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, bool write,
+                   uint64_t pc, struct reply *r)
+{
+    struct pfile *f = v->file;
+    uint64_t va = addr & ~(PAGE_SIZE - 1), page = v->pgoff + (va - v->start) / PAGE_SIZE;
+    bool shared = v->flags & VM_SHARED;
+    unsigned perms = vma_map_perms(v->prot);
+    uint64_t g[4 * FAULT_AROUND];
+
+    if (word & (PAGE_W_PRESENT | PAGE_W_RETAINED)) {
+        /* Mapped with fewer rights than the VMA now gives (mprotect, a sync, a COW). */
+        uint64_t pa = PAGE_W_PA(word);
+        struct frame_meta *fm = frame_info(pa);
+        bool disk = fm && fm->flags & FRAME_DISK;
+        if (write && shared) {
+            f->dirty = true;
+        } else if (write && (disk || (fm && fm->refs > 1))) {
+            uint64_t copy = filemap_copy(p, va, pa);
+            if (!copy)
+                return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            if (!disk)
+                frame_put(pa);
+            pa = copy;
+        } else if (disk) {
+            perms &= ~MAP_PERM_W; /* a read: the file page stays read-only */
+        }
+        filemap_group(g, va, perms, pa);
+        return filemap_reply(r, g, 1);
+    }
+
+    /* The window of pages to look up: the fault-around block for a read, the page for a write. */
+    uint64_t lo = va, hi = va + PAGE_SIZE;
+    if (!write) {
+        lo = va & ~(FAULT_AROUND * PAGE_SIZE - 1);
+        hi = lo + FAULT_AROUND * PAGE_SIZE;
+        lo = lo < v->start ? v->start : lo;
+        hi = hi > v->end ? v->end : hi;
+    }
+    uint64_t first = v->pgoff + (lo - v->start) / PAGE_SIZE, blocks[FAULT_AROUND];
+    unsigned count = (unsigned)((hi - lo) / PAGE_SIZE), at = (unsigned)(page - first);
+    bool major = false, asked;
+    long n = pfile_blocks(f, first, count, write, blocks, &asked);
+    major |= asked;
+    if (n == -SAMARA_ENOSPC)
+        return fault_kill(p, PAGER_SIGBUS, "no space left on the disk", addr, pc, r);
+    if (n < 0 || (unsigned long)n <= at)
+        return fault_kill(p, PAGER_SIGBUS, "access beyond the end of the file", addr, pc, r);
+    if (!blocks[at]) {
+        /* A hole: give it its block now (see above), just this page. */
+        long m = pfile_blocks(f, page, 1, true, &blocks[at], &asked);
+        major |= asked;
+        if (m == -SAMARA_ENOSPC)
+            return fault_kill(p, PAGER_SIGBUS, "no space left on the disk", addr, pc, r);
+        if (m < 1 || !blocks[at])
+            return fault_kill(p, PAGER_SIGBUS, "access beyond the end of the file", addr, pc, r);
+    }
+    if (major) {
+        p->majflt++;
+        p->minflt--;
+    }
+
+    uint64_t pa = pfile_block_pa(blocks[at]);
+    if (write && shared) {
+        f->dirty = true;
+    } else if (write) {
+        pa = filemap_copy(p, va, pa);
+        if (!pa)
+            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+    } else {
+        perms &= ~MAP_PERM_W;
+    }
+    filemap_group(g, va, perms, pa);
+    unsigned ng = 1;
+    space_note_rss(p, 1);
+
+    /* Fault-around: the other known pages of the window that nothing maps yet. */
+    static uint64_t words[FAULT_AROUND];
+    if (count > 1 && !sys4(SYS_QUERY, proc_task_slot(p), (long)lo, (long)count, (long)words)) {
+        for (unsigned i = 0; i < (unsigned)n; i++) {
+            if (i == at || !blocks[i] || words[i])
+                continue;
+            filemap_group(&g[4 * ng], lo + i * PAGE_SIZE, perms & ~MAP_PERM_W,
+                          pfile_block_pa(blocks[i]));
+            ng++;
+        }
+        space_note_rss(p, ng - 1);
+    }
+    filemap_reply(r, g, ng);
+}
