@@ -334,6 +334,8 @@ int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, struct ext2
 
     if (r)
         return r;
+    if (get16(inode + I_LINKS) == 0)
+        return 0; /* a removed directory still open: empty, as on Linux */
     nblocks = ext2_i_size(inode) / fs->block_size;
     for (i = *cookie / fs->block_size; i < nblocks; i++) {
         uint32_t off = 0, rec, skip = i == *cookie / fs->block_size ? *cookie % fs->block_size : 0;
@@ -380,6 +382,8 @@ static int new_name_ok(struct ext2_fs *fs, uint32_t dir, const char *name, uint8
     r = dir_inode(fs, dir, dinode);
     if (r)
         return r;
+    if (get16(*dinode + I_LINKS) == 0)
+        return -ENOENT; /* a removed directory takes no names (Linux) */
     if (is_dot(name, len))
         return -EEXIST;
     r = dir_find(fs, *dinode, name, len, &loc);
@@ -451,9 +455,18 @@ int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, uint32_t mode
     return 0;
 }
 
-/* Drop one link of inode @ino (a file or, with @dir, an emptied directory: all links). */
+/*
+ * Drop one link of inode @ino (a file or, with @dir, an emptied directory: all links). The
+ * last link of an inode the caller holds leaves an orphan: 0 links, blocks kept, freed by
+ * ext2_release().
+ */
 static int drop_link(struct ext2_fs *fs, uint32_t ino, uint8_t *inode, bool dir)
 {
+    if ((dir || get16(inode + I_LINKS) <= 1) && ext2_held(fs, ino)) {
+        put16(inode + I_LINKS, 0);
+        ext2_i_touch(fs, inode, false);
+        return 0;
+    }
     if (dir || get16(inode + I_LINKS) <= 1)
         return ext2_inode_release(fs, ino, inode);
     links_add(inode, -1);

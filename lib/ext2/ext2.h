@@ -32,6 +32,22 @@
  * compatible and left alone (a directory this library changes loses its hash index flag, as
  * Linux's ext2 driver does). Backup superblocks are not updated.
  *
+ * Orphans: a caller that keeps inodes open (the file server's descriptors, the pager's pins)
+ * registers a hold function (ext2_set_hold). When unlink, rmdir or rename drops the last link
+ * of an inode the hold function claims, the inode is kept, with 0 links and its blocks, and
+ * stays usable by number (read, write, truncate, stat, page_map); the caller frees it with
+ * ext2_release() when its last reference goes. Until then e2fsck would report it (an
+ * unattached inode): the image is consistent again once every orphan is released.
+ *
+ * The zero-tail invariant (for mapping file blocks straight into programs): the bytes past the
+ * end of a file in its last block are zero. Extending a file (write or truncate) zeroes what
+ * the old last block held past the old end, shrinking zeroes the new last block's tail, and
+ * every allocated block is zeroed.
+ *
+ * Generations: every inode allocation stores a fresh i_generation from a counter that starts
+ * above every generation found in the image at mount, so (inode, generation) names one file
+ * for the life of the mount.
+ *
  * Errors are negative Linux errno values (defined below where the C library did not).
  * Locking: none; one caller at a time per struct ext2_fs.
  */
@@ -75,6 +91,9 @@
 #ifndef ENOTEMPTY
 #define ENOTEMPTY 39
 #endif
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP 95
+#endif
 #ifndef EUCLEAN
 #define EUCLEAN 117
 #endif
@@ -107,12 +126,15 @@ struct ext2_fs {
     uint32_t inodes_per_group;
     uint32_t groups;
     uint32_t inode_size;
-    uint32_t first_ino;     /* first inode a file may get */
-    uint32_t itable_blocks; /* inode table blocks per group */
-    uint32_t ptrs;          /* block numbers per indirect block */
-    bool filetype;          /* directory entries carry a file type */
-    uint64_t max_size;      /* the largest file size this library writes */
-    uint32_t now;           /* the clock used for timestamps: ext2_set_time() */
+    uint32_t first_ino;                    /* first inode a file may get */
+    uint32_t itable_blocks;                /* inode table blocks per group */
+    uint32_t ptrs;                         /* block numbers per indirect block */
+    bool filetype;                         /* directory entries carry a file type */
+    uint64_t max_size;                     /* the largest file size this library writes */
+    uint32_t now;                          /* the clock used for timestamps: ext2_set_time() */
+    uint32_t next_gen;                     /* the generation of the next inode allocated */
+    bool (*held)(void *ctx, uint32_t ino); /* orphans: ext2_set_hold() */
+    void *held_ctx;
 };
 
 struct ext2_stat {
@@ -123,6 +145,7 @@ struct ext2_stat {
     uint64_t size;
     uint64_t blocks; /* 512-byte units, indirect blocks included */
     uint32_t atime, mtime, ctime;
+    uint32_t generation;
 };
 
 struct ext2_dirent {
@@ -147,6 +170,22 @@ int ext2_mount(struct ext2_fs *fs, void *image, size_t size, const char **why);
 
 /* ext2_set_time - the clock value (seconds) written into the timestamps of later changes. */
 void ext2_set_time(struct ext2_fs *fs, uint32_t now);
+
+/* ext2_clock - the newest timestamp of the superblock (s_wtime, s_mtime): a clock base. */
+uint32_t ext2_clock(struct ext2_fs *fs);
+
+/*
+ * ext2_set_hold - @held(@ctx, ino) says whether the caller still references inode ino; an
+ * inode losing its last link while held becomes an orphan (see the DOC above). NULL: none.
+ */
+void ext2_set_hold(struct ext2_fs *fs, bool (*held)(void *ctx, uint32_t ino), void *ctx);
+
+/*
+ * ext2_release - the caller dropped its last reference to inode @ino: free it if it has no
+ * link left (an orphan). Return: 1 (freed), 0 (still linked: nothing to do), -EBADF (not an
+ * inode in use), -EUCLEAN.
+ */
+int ext2_release(struct ext2_fs *fs, uint32_t ino);
 
 /*
  * ext2_lookup - resolve the absolute @path ("/" alone is the root; "." and ".." and repeated
@@ -182,16 +221,33 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *b
 
 /*
  * ext2_truncate - set the size of regular file @ino. Shrinking frees the blocks past the end
- * (indirect blocks included) and zeroes the rest of the last block; growing leaves a hole.
+ * (indirect blocks included) and zeroes the rest of the last block; growing zeroes the old
+ * last block past the old end and leaves a hole after it.
  * Return: 0, -EFBIG, -EBADF, -EISDIR, -EINVAL, -EUCLEAN.
  */
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
+
+/* ext2_touch - set mtime and ctime of inode @ino to the clock. Return: 0, -EBADF, -EUCLEAN. */
+int ext2_touch(struct ext2_fs *fs, uint32_t ino);
+
+/*
+ * ext2_page_map - for the pager: the blocks of pages @first .. @first + @count - 1 of regular
+ * file @ino (4 KiB blocks only: a page is a block), into @blocks; 0 is a hole. Pages after the
+ * one holding the end of file are not answered. With @alloc, holes get fresh zeroed blocks.
+ * Return: the number of pages answered (0 at or past the end of file; fewer than asked when
+ * the end of file comes first or, with @alloc, when the disk fills after the first page), or
+ * -EOPNOTSUPP (blocks are not 4 KiB), -ENOSPC (no block for the first page), -EBADF, -EISDIR,
+ * -EINVAL (not a regular file), -EUCLEAN.
+ */
+int64_t ext2_page_map(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t count, bool alloc,
+                      uint32_t *blocks);
 
 /*
  * ext2_create / ext2_mkdir - a new regular file / directory @name in directory @dir with
  * permission bits @mode (the type bits are ignored).
  * Return: 0 with *@ino set; -EEXIST (the name exists, or is "." or ".."), -ENAMETOOLONG,
- * -EINVAL (empty or containing '/'), -ENOTDIR (@dir is not a directory), -EBADF, -ENOSPC
+ * -EINVAL (empty or containing '/'), -ENOTDIR (@dir is not a directory), -ENOENT (@dir was
+ * removed: an orphan), -EBADF, -ENOSPC
  * (no inode, or no block for the entry or the new directory; nothing is changed), -EUCLEAN.
  */
 int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, uint32_t mode, uint32_t *ino);

@@ -24,6 +24,8 @@
 #define SB_BLOCKS_COUNT     4
 #define SB_FREE_BLOCKS      12
 #define SB_FREE_INODES      16
+#define SB_MTIME            44
+#define SB_WTIME            48
 #define SB_FIRST_DATA       20
 #define SB_LOG_BLOCK_SIZE   24
 #define SB_BLOCKS_PER_GRP   32
@@ -64,6 +66,7 @@
 #define I_BLOCKS      28
 #define I_FLAGS       32
 #define I_BLOCK       40
+#define I_GENERATION  100
 #define I_FILE_ACL    104
 #define I_SIZE_HIGH   108
 #define I_UID_HIGH    120
@@ -141,5 +144,12 @@ int ext2_ifree(struct ext2_fs *fs, uint32_t ino, bool dir);
 int ext2_bmap(struct ext2_fs *fs, uint8_t *inode, uint64_t index, bool alloc, uint32_t *out);
 int ext2_inode_release(struct ext2_fs *fs, uint32_t ino, uint8_t *inode);
 int ext2_init_inode(struct ext2_fs *fs, uint8_t *inode, uint32_t mode, uint32_t links);
+int ext2_zero_tail(struct ext2_fs *fs, uint8_t *inode, uint64_t size);
+
+/* Whether the library's caller still references @ino (ext2_set_hold). */
+static inline bool ext2_held(struct ext2_fs *fs, uint32_t ino)
+{
+    return fs->held && fs->held(fs->held_ctx, ino);
+}
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * inode.c - file contents: the block map (12 direct blocks, then single-, double- and
- * triple-indirect blocks), reading, writing, truncating and releasing an inode.
+ * triple-indirect blocks), reading, writing, truncating and releasing an inode, the page map
+ * the pager asks for, and the zero tail of the last block (ext2.h).
  *
  * Block numbers read from the image are checked against the file system size before use
  * (ext2_block() returns NULL past it), and freeing a block tree spends a budget of one unit per
@@ -166,6 +167,7 @@ int ext2_stat(struct ext2_fs *fs, uint32_t ino, struct ext2_stat *st)
     st->atime = get32(inode + I_ATIME);
     st->mtime = get32(inode + I_MTIME);
     st->ctime = get32(inode + I_CTIME);
+    st->generation = get32(inode + I_GENERATION);
     return 0;
 }
 
@@ -215,6 +217,12 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *b
         return r;
     if (off > fs->max_size || len > fs->max_size - off)
         return -EFBIG;
+    if (len && off + len > ext2_i_size(inode)) {
+        /* Extending: the old tail must read as zeros, whatever a mapping left there. */
+        r = ext2_zero_tail(fs, inode, ext2_i_size(inode));
+        if (r)
+            return r;
+    }
     while (done < len) {
         uint64_t pos = off + done;
         uint32_t within = (uint32_t)(pos % fs->block_size), b;
@@ -311,23 +319,99 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
     if (size > fs->max_size)
         return -EFBIG;
     if (size < ext2_i_size(inode)) {
-        uint32_t within = (uint32_t)(size % fs->block_size), b;
-
         r = free_from(fs, inode, (size + fs->block_size - 1) / fs->block_size);
-        if (r)
-            return r;
-        /* Zero the rest of the last block, so that growing again reads zeros there. */
-        if (within) {
-            r = ext2_bmap(fs, inode, size / fs->block_size, false, &b);
-            if (r)
-                return r;
-            if (b && ext2_block(fs, b))
-                memset(ext2_block(fs, b) + within, 0, fs->block_size - within);
-        }
+        /* Zero the rest of the new last block, so that growing again reads zeros there. */
+        if (!r)
+            r = ext2_zero_tail(fs, inode, size);
+    } else {
+        r = ext2_zero_tail(fs, inode, ext2_i_size(inode));
     }
+    if (r)
+        return r;
     ext2_i_set_size(fs, inode, size);
     ext2_i_touch(fs, inode, true);
     return 0;
+}
+
+/*
+ * ext2_zero_tail - zero the bytes of @inode's block holding offset @size from there to the
+ * block's end (nothing for a hole or a block boundary). Return: 0, -EUCLEAN.
+ */
+int ext2_zero_tail(struct ext2_fs *fs, uint8_t *inode, uint64_t size)
+{
+    uint32_t within = (uint32_t)(size % fs->block_size), b;
+    int r;
+
+    if (!within)
+        return 0;
+    r = ext2_bmap(fs, inode, size / fs->block_size, false, &b);
+    if (r)
+        return r == -EFBIG ? -EUCLEAN : r;
+    if (b && !ext2_block(fs, b))
+        return -EUCLEAN;
+    if (b)
+        memset(ext2_block(fs, b) + within, 0, fs->block_size - within);
+    return 0;
+}
+
+int ext2_touch(struct ext2_fs *fs, uint32_t ino)
+{
+    uint8_t *inode;
+    int r = ext2_inode_get(fs, ino, &inode);
+
+    if (r)
+        return r;
+    ext2_i_touch(fs, inode, true);
+    return 0;
+}
+
+int64_t ext2_page_map(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t count, bool alloc,
+                      uint32_t *blocks)
+{
+    uint8_t *inode;
+    uint64_t pages;
+    uint32_t n;
+    int r = reg_inode(fs, ino, &inode);
+
+    if (r)
+        return r;
+    if (fs->block_size != 4096)
+        return -EOPNOTSUPP;
+    pages = (ext2_i_size(inode) + fs->block_size - 1) / fs->block_size;
+    if (first >= pages)
+        return 0;
+    if (count > pages - first)
+        count = (uint32_t)(pages - first);
+    for (n = 0; n < count; n++) {
+        r = ext2_bmap(fs, inode, first + n, false, &blocks[n]);
+        if (!r && alloc && blocks[n] == 0)
+            r = ext2_bmap(fs, inode, first + n, true, &blocks[n]);
+        if (!r && blocks[n] && !ext2_block(fs, blocks[n]))
+            r = -EUCLEAN;
+        if (r == -ENOSPC && n > 0)
+            break;
+        if (r)
+            return r == -EFBIG ? -EUCLEAN : r;
+    }
+    return n;
+}
+
+int ext2_release(struct ext2_fs *fs, uint32_t ino)
+{
+    uint8_t *inode;
+    int r;
+
+    if (ino != EXT2_ROOT_INO && ino < fs->first_ino)
+        return -EBADF;
+    r = ext2_inode_raw(fs, ino, &inode);
+    if (r)
+        return r;
+    if (i_mode(inode) == 0 || get32(inode + I_DTIME) != 0)
+        return -EBADF; /* never used, or already freed */
+    if (get16(inode + I_LINKS) != 0)
+        return 0;
+    r = ext2_inode_release(fs, ino, inode);
+    return r ? r : 1;
 }
 
 int ext2_block_of(struct ext2_fs *fs, uint32_t ino, uint64_t index, uint64_t *offset)
@@ -403,6 +487,9 @@ int ext2_init_inode(struct ext2_fs *fs, uint8_t *inode, uint32_t mode, uint32_t 
     put32(inode + I_ATIME, fs->now);
     put32(inode + I_CTIME, fs->now);
     put32(inode + I_MTIME, fs->now);
+    put32(inode + I_GENERATION, fs->next_gen++);
+    if (fs->next_gen == 0)
+        fs->next_gen = 1;
     if (fs->inode_size >= I_CRTIME + 4) {
         /* The large-inode fields e2fsck expects: 32 bytes in use past the first 128. */
         put16(inode + I_EXTRA_ISIZE, 32);

@@ -118,12 +118,39 @@ int ext2_mount(struct ext2_fs *fs, void *image, size_t size, const char **why)
     p = fs->ptrs;
     addressable = (N_DIRECT + p + p * p + p * p * p) * fs->block_size;
     fs->max_size = addressable < (1ull << 40) ? addressable : (1ull << 40);
+    /* Generations continue above every one in the image (a bounded scan of the tables). */
+    for (g = 0; g < fs->groups; g++) {
+        const uint8_t *table =
+            fs->image + (size_t)get32(group_desc(fs, g) + GD_INODE_TABLE) * fs->block_size;
+
+        for (uint32_t i = 0; i < fs->inodes_per_group; i++) {
+            uint32_t gen = get32(table + (size_t)i * fs->inode_size + I_GENERATION);
+
+            if (gen >= fs->next_gen)
+                fs->next_gen = gen + 1;
+        }
+    }
+    if (fs->next_gen == 0)
+        fs->next_gen = 1; /* wrapped: 0 stays "never allocated here" */
     return 0;
 }
 
 void ext2_set_time(struct ext2_fs *fs, uint32_t now)
 {
     fs->now = now;
+}
+
+uint32_t ext2_clock(struct ext2_fs *fs)
+{
+    uint32_t w = get32(ext2_sb(fs) + SB_WTIME), m = get32(ext2_sb(fs) + SB_MTIME);
+
+    return w > m ? w : m;
+}
+
+void ext2_set_hold(struct ext2_fs *fs, bool (*held)(void *ctx, uint32_t ino), void *ctx)
+{
+    fs->held = held;
+    fs->held_ctx = ctx;
 }
 
 /* The on-disk inode @ino, in use or not. Return: 0, -EBADF (no such number), -EUCLEAN. */
@@ -146,7 +173,8 @@ int ext2_inode_raw(struct ext2_fs *fs, uint32_t ino, uint8_t **inode)
 
 /*
  * An inode a caller may name: the root or one at or past first_ino (the other reserved
- * inodes, such as the resize inode, are not files), and in use (links and a mode).
+ * inodes, such as the resize inode, are not files), and in use (links and a mode; an orphan
+ * the caller holds has no link).
  * Return: 0, -EBADF, -EUCLEAN.
  */
 int ext2_inode_get(struct ext2_fs *fs, uint32_t ino, uint8_t **inode)
@@ -158,7 +186,7 @@ int ext2_inode_get(struct ext2_fs *fs, uint32_t ino, uint8_t **inode)
     r = ext2_inode_raw(fs, ino, inode);
     if (r)
         return r;
-    if (get16(*inode + I_LINKS) == 0 || i_mode(*inode) == 0)
+    if (i_mode(*inode) == 0 || (get16(*inode + I_LINKS) == 0 && !ext2_held(fs, ino)))
         return -EBADF;
     return 0;
 }

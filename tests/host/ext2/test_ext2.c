@@ -1,7 +1,8 @@
 /*
  * test_ext2.c - directed host tests of lib/ext2 (ASan + UBSan) on images made by mke2fs -d:
  * every call and every error it documents, link counts and free counts, then e2fsck and
- * debugfs on the result; a disk filled to ENOSPC; a 1 KiB-block image.
+ * debugfs on the result; orphans, generations, the zero tail and the page map; a disk filled
+ * to ENOSPC; a 1 KiB-block image.
  *
  * Usage: test_ext2   (prints TAP; run in the build directory)
  */
@@ -328,6 +329,140 @@ static void test_dir_records(struct ext2_fs *fs)
        "new names reuse the freed records (dir %llu bytes)", (unsigned long long)st.size);
 }
 
+/* The hold set of the orphan tests: inodes "open" in the caller. */
+static uint32_t holds[8];
+
+static bool held_fn(void *ctx, uint32_t ino)
+{
+    (void)ctx;
+    for (unsigned i = 0; i < 8; i++)
+        if (holds[i] == ino)
+            return true;
+    return false;
+}
+
+/* Unlink, rename-over and rmdir of held inodes leave orphans until ext2_release. */
+static void test_orphans(struct ext2_fs *fs, const uint8_t *img, size_t size)
+{
+    uint32_t f, g, d, x, fb0 = sb_free_blocks(fs), fi0 = sb_free_inodes(fs);
+    uint8_t want[6000], buf[6000];
+    struct ext2_stat st;
+    struct ext2_dirent de;
+    uint64_t cookie = 0;
+
+    ext2_set_hold(fs, held_fn, NULL);
+    fill_pat(want, sizeof(want), 3, 0);
+    ext2_create(fs, EXT2_ROOT_INO, "orph", 0644, &f);
+    ext2_write(fs, f, 0, want, sizeof(want));
+    holds[0] = f;
+    ok(ext2_unlink(fs, EXT2_ROOT_INO, "orph") == 0 && ext2_lookup(fs, "/orph", &x) == -ENOENT &&
+           ext2_stat(fs, f, &st) == 0 && st.links == 0 && st.size == sizeof(want),
+       "unlink a held file: gone from the directory, kept with 0 links");
+    ok(read_is(fs, f, 0, want, sizeof(want)), "the orphan still reads its data");
+    ok(ext2_write(fs, f, 6000, "tail", 4) == 4 && ext2_truncate(fs, f, 5000) == 0 &&
+           ext2_stat(fs, f, &st) == 0 && st.size == 5000,
+       "the orphan can be written and truncated");
+    ok(sb_free_inodes(fs) == fi0 - 1 && sb_free_blocks(fs) == fb0 - 2,
+       "its inode and blocks stay allocated");
+    ok(ext2_create(fs, EXT2_ROOT_INO, "other", 0644, &x) == 0 && x != f &&
+           ext2_unlink(fs, EXT2_ROOT_INO, "other") == 0,
+       "its number is not reused while it is an orphan");
+    holds[0] = 0;
+    ok(ext2_release(fs, f) == 1 && ext2_stat(fs, f, &st) == -EBADF && sb_free_inodes(fs) == fi0 &&
+           sb_free_blocks(fs) == fb0,
+       "ext2_release frees the orphan: counts back");
+    ok(ext2_release(fs, f) == -EBADF, "release a freed inode: EBADF");
+    ok(fsck(img, size) == 0, "e2fsck clean after the orphan is released");
+
+    /* rename over a held file */
+    ext2_create(fs, EXT2_ROOT_INO, "src", 0644, &f);
+    ext2_create(fs, EXT2_ROOT_INO, "dst", 0644, &g);
+    ext2_write(fs, g, 0, "old", 3);
+    holds[1] = g;
+    ok(ext2_rename(fs, EXT2_ROOT_INO, "src", EXT2_ROOT_INO, "dst") == 0 &&
+           ext2_lookup(fs, "/dst", &x) == 0 && x == f && ext2_stat(fs, g, &st) == 0 &&
+           st.links == 0 && read_is(fs, g, 0, (const uint8_t *)"old", 3),
+       "rename over a held file: the old target becomes an orphan");
+    holds[1] = 0;
+    ok(ext2_release(fs, f) == 0 && ext2_release(fs, g) == 1 &&
+           ext2_unlink(fs, EXT2_ROOT_INO, "dst") == 0,
+       "release: 0 for a linked inode, 1 for the orphan");
+
+    /* rmdir of a held directory */
+    ext2_mkdir(fs, EXT2_ROOT_INO, "od", 0755, &d);
+    holds[2] = d;
+    ok(ext2_rmdir(fs, EXT2_ROOT_INO, "od") == 0 && ext2_readdir(fs, d, &cookie, &de) == 0 &&
+           ext2_create(fs, d, "x", 0644, &x) == -ENOENT,
+       "rmdir a held directory: it lists nothing, takes no names");
+    holds[2] = 0;
+    ok(ext2_release(fs, d) == 1 && sb_free_inodes(fs) == fi0 && sb_free_blocks(fs) == fb0,
+       "release the directory orphan");
+    ok(fsck(img, size) == 0, "e2fsck clean after every orphan is released");
+    ext2_set_hold(fs, NULL, NULL);
+    (void)buf;
+}
+
+/* Fresh generations; the zero tail; the page map. */
+static void test_gen_tail_map(struct ext2_fs *fs)
+{
+    uint32_t a, b, c, blocks[40];
+    struct ext2_stat sa, sb, sc;
+    uint8_t buf[BS], *blk;
+    bool zero = true;
+
+    ext2_create(fs, EXT2_ROOT_INO, "ga", 0644, &a);
+    ext2_create(fs, EXT2_ROOT_INO, "gb", 0644, &b);
+    ext2_stat(fs, a, &sa);
+    ext2_stat(fs, b, &sb);
+    ext2_unlink(fs, EXT2_ROOT_INO, "ga");
+    ext2_create(fs, EXT2_ROOT_INO, "gc", 0644, &c);
+    ext2_stat(fs, c, &sc);
+    ok(sa.generation != 0 && sb.generation == sa.generation + 1 && c == a &&
+           sc.generation == sb.generation + 1,
+       "generations: fresh at every allocation, also for a reused number (%u %u %u)", sa.generation,
+       sb.generation, sc.generation);
+
+    /* A mapping scribbles past the end of file; extending zeroes the old tail. */
+    ext2_write(fs, b, 0, "0123456789", 10);
+    ok(ext2_page_map(fs, b, 0, 1, false, blocks) == 1 && blocks[0], "page map of a 10-byte file");
+    blk = fs->image + (size_t)blocks[0] * BS;
+    for (unsigned i = 10; i < BS; i++)
+        zero &= blk[i] == 0;
+    ok(zero, "a fresh block's tail is zero");
+    memset(blk + 10, 0xee, BS - 10);
+    ok(ext2_write(fs, b, 20, "x", 1) == 1 && ext2_read(fs, b, 0, buf, BS) == 21 && buf[10] == 0 &&
+           buf[19] == 0 && buf[20] == 'x' && blk[21] == 0 && blk[BS - 1] == 0,
+       "write past the end zeroes the old tail, the new tail is zero");
+    memset(blk + 21, 0xee, BS - 21);
+    ok(ext2_truncate(fs, b, 30) == 0 && ext2_read(fs, b, 0, buf, BS) == 30 && buf[21] == 0 &&
+           buf[29] == 0 && blk[30] == 0 && blk[BS - 1] == 0,
+       "truncate up zeroes the old tail");
+    ok(ext2_truncate(fs, b, 5) == 0 && blk[5] == 0 && blk[29] == 0,
+       "truncate down zeroes the tail");
+
+    /* Page map: holes, the end of file, allocation. */
+    ext2_truncate(fs, b, 0);
+    ext2_write(fs, b, 3 * BS, "y", 1);
+    ext2_write(fs, b, 20 * BS + 7, "z", 1); /* 21 pages, indirect from 12 */
+    ok(ext2_page_map(fs, b, 0, 40, false, blocks) == 21 && blocks[0] == 0 && blocks[3] &&
+           blocks[4] == 0 && blocks[20],
+       "page map: holes are 0, it stops at the page holding the end");
+    ok(ext2_page_map(fs, b, 21, 5, false, blocks) == 0 &&
+           ext2_page_map(fs, b, 20, 5, false, blocks) == 1,
+       "page map past the end: 0 pages");
+    uint32_t fb = sb_free_blocks(fs);
+    ok(ext2_page_map(fs, b, 0, 8, true, blocks) == 8 && blocks[0] && blocks[7] &&
+           sb_free_blocks(fs) == fb - 7 && ext2_read(fs, b, 0, buf, BS) == BS && buf[0] == 0 &&
+           buf[BS - 1] == 0,
+       "page map with alloc fills holes with zeroed blocks");
+    ok(ext2_page_map(fs, EXT2_ROOT_INO, 0, 1, false, blocks) == -EISDIR &&
+           ext2_page_map(fs, 0, 0, 1, false, blocks) == -EBADF,
+       "page map: EISDIR, EBADF");
+    ok(ext2_touch(fs, b) == 0 && ext2_touch(fs, 0) == -EBADF, "touch");
+    ext2_unlink(fs, EXT2_ROOT_INO, "gb");
+    ext2_unlink(fs, EXT2_ROOT_INO, "gc");
+}
+
 /* Fill the disk: writes stop with a short count or ENOSPC, nothing before is lost. */
 static void test_full_disk(void)
 {
@@ -373,6 +508,14 @@ static void test_full_disk(void)
        "one more byte in a new block: ENOSPC");
     ok(ext2_write(&fs, inos[0], sizes[0] + 3 * (1u << 20), "x", 1) == -ENOSPC,
        "a sparse write needing indirect blocks: ENOSPC");
+    {
+        uint32_t blocks[4];
+
+        ok(ext2_truncate(&fs, inos[0], (sizes[0] / BS + 4) * BS) == 0 &&
+               ext2_page_map(&fs, inos[0], sizes[0] / BS + 1, 4, true, blocks) == -ENOSPC &&
+               ext2_truncate(&fs, inos[0], sizes[0]) == 0,
+           "page map with alloc on a full disk: ENOSPC");
+    }
     for (i = 0; i < nf; i++) {
         struct ext2_stat st;
         uint64_t off;
@@ -420,6 +563,12 @@ static void test_1k(void)
        "1 KiB blocks: write and read 300000 bytes (double-indirect)");
     ok(fsck(img, size) == 0 && debugfs_cat("/f", data, 300000), "1 KiB blocks: e2fsck, debugfs");
     ok(ext2_truncate(&fs, ino, 1000) == 0 && fsck(img, size) == 0, "1 KiB blocks: truncate");
+    {
+        uint32_t blocks[1];
+
+        ok(ext2_page_map(&fs, ino, 0, 1, false, blocks) == -EOPNOTSUPP,
+           "1 KiB blocks: no page map (EOPNOTSUPP)");
+    }
     free(img);
     free(data);
     free(got);
@@ -444,6 +593,8 @@ int main(void)
     test_write_truncate(&fs);
     test_dirs(&fs);
     test_dir_records(&fs);
+    test_orphans(&fs, img, size);
+    test_gen_tail_map(&fs);
     ok(fsck(img, size) == 0, "e2fsck -fn clean after the directed tests");
     ok(debugfs_cat("/big", big, BIG_SIZE) && debugfs_cat("/d1/d2/deep", deep, DEEP_SIZE) &&
            debugfs_cat("/small", (const uint8_t *)"hello\n", 6),

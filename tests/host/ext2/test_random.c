@@ -1,9 +1,14 @@
 /*
  * test_random.c - a seeded random workload on lib/ext2 against an in-memory model: creates,
  * writes at random offsets and sizes (some into the double-indirect range), truncates up and
- * down, renames of files and directories, mkdir/rmdir and unlinks. Every call's result is
- * checked against what the model predicts, files are read back against the model as the run
- * goes, and at the end e2fsck -fn must find the image clean and debugfs must read the same
+ * down, renames of files and directories, mkdir/rmdir and unlinks. Files are held open (the
+ * hold function of ext2_set_hold) at random, so unlinks and renames over them leave orphans
+ * that keep their data until released. Mappings scribbling past the end of file are simulated
+ * (bytes written straight into the last block's tail), and extending must zero them; the page
+ * map must agree with ext2_block_of and every file's last block must have a zero tail; every
+ * allocation gets a new generation. Every call's result is checked against what the model
+ * predicts, files are read back against the model as the run goes, and at the end (every
+ * orphan released) e2fsck -fn must find the image clean and debugfs must read the same
  * contents.
  *
  * Usage: test_random SEED OPS   (prints TAP)
@@ -17,7 +22,8 @@
 
 struct node {
     bool used, dir;
-    int parent; /* slot of the parent directory; -1 for the root */
+    bool held;  /* open: an unlink leaves an orphan */
+    int parent; /* slot of the parent directory; -1 for the root, -2 for an orphan */
     char name[16];
     uint32_t ino;
     uint8_t *data;
@@ -28,6 +34,17 @@ static struct node nodes[MAXN];
 static uint64_t rng;
 static struct ext2_fs fs;
 static int mismatches;
+static uint32_t last_gen;
+static int orphans_made;
+
+static bool held_fn(void *ctx, uint32_t ino)
+{
+    (void)ctx;
+    for (int i = 1; i < MAXN; i++)
+        if (nodes[i].used && nodes[i].held && nodes[i].ino == ino)
+            return true;
+    return false;
+}
 
 static uint32_t rnd(uint32_t n)
 {
@@ -71,15 +88,22 @@ static bool under(int i, int anc)
     return false;
 }
 
-static int pick(bool want_dir, bool allow_root)
+/* A random node of the type; orphans (no name) only for the calls by inode number. */
+static int pick_any(bool want_dir, bool allow_root, bool allow_orphan)
 {
     for (int tries = 0; tries < 100; tries++) {
         int i = (int)rnd(MAXN);
 
-        if (nodes[i].used && nodes[i].dir == want_dir && (allow_root || i != 0))
+        if (nodes[i].used && nodes[i].dir == want_dir && (allow_root || i != 0) &&
+            (allow_orphan || nodes[i].parent != -2))
             return i;
     }
     return want_dir && allow_root ? 0 : -1;
+}
+
+static int pick(bool want_dir, bool allow_root)
+{
+    return pick_any(want_dir, allow_root, false);
 }
 
 static int free_slot(void)
@@ -102,6 +126,42 @@ static void release(int i)
     memset(&nodes[i], 0, sizeof(nodes[i]));
 }
 
+/* The last link of slot i goes: an orphan if held, else freed. */
+static void drop(int i)
+{
+    if (nodes[i].held) {
+        nodes[i].parent = -2;
+        orphans_made++;
+    } else
+        release(i);
+}
+
+/* The last block of slot i (a file) must be zero past the end; the page map as block_of. */
+static void check_tail(int i, int op)
+{
+    uint64_t size = nodes[i].size, off;
+    uint32_t blocks[8];
+    int64_t n;
+
+    if (size == 0)
+        return;
+    n = ext2_page_map(&fs, nodes[i].ino, (size - 1) / BS, 8, false, blocks);
+    if ((n != 1 || ext2_block_of(&fs, nodes[i].ino, (size - 1) / BS, &off) != 0 ||
+         off != (uint64_t)blocks[0] * BS) &&
+        mismatches++ < 10)
+        diag("op %d: page map of slot %d's last page: %lld", op, i, (long long)n);
+    if (n == 1 && blocks[0] && size % BS) {
+        const uint8_t *blk = fs.image + (size_t)blocks[0] * BS;
+
+        for (uint64_t k = size % BS; k < BS; k++)
+            if (blk[k] && mismatches++ < 10) {
+                diag("op %d: slot %d: byte %llu past the end is %u", op, i, (unsigned long long)k,
+                     blk[k]);
+                break;
+            }
+    }
+}
+
 static void check_file(int i, int op)
 {
     uint8_t *buf = xmalloc(nodes[i].size + 1);
@@ -113,6 +173,7 @@ static void check_file(int i, int op)
         diag("op %d: contents of slot %d (%s) differ (read %lld of %llu)", op, i, nodes[i].name,
              (long long)n, (unsigned long long)nodes[i].size);
     free(buf);
+    check_tail(i, op);
 }
 
 static void op_create(int op, bool dir)
@@ -130,6 +191,11 @@ static void op_create(int op, bool dir)
             : ext2_create(&fs, nodes[d].ino, name, 0644, &ino);
     expect(r, want, dir ? "mkdir" : "create", op);
     if (r == 0) {
+        struct ext2_stat st;
+
+        if ((ext2_stat(&fs, ino, &st) != 0 || st.generation <= last_gen) && mismatches++ < 10)
+            diag("op %d: generation %u not above %u", op, st.generation, last_gen);
+        last_gen = st.generation;
         nodes[slot] = (struct node){.used = true, .dir = dir, .parent = d, .ino = ino};
         snprintf(nodes[slot].name, sizeof(nodes[slot].name), "%s", name);
     }
@@ -137,7 +203,7 @@ static void op_create(int op, bool dir)
 
 static void op_write(int op)
 {
-    int i = pick(false, false);
+    int i = pick_any(false, false, true);
     uint64_t off, end;
     uint32_t len;
     uint8_t *buf;
@@ -169,7 +235,7 @@ static void op_write(int op)
 
 static void op_truncate(int op)
 {
-    int i = pick(false, false);
+    int i = pick_any(false, false, true);
     uint64_t size;
 
     if (i < 0)
@@ -194,7 +260,7 @@ static void op_unlink(int op, bool dir)
                : ext2_unlink(&fs, nodes[nodes[i].parent].ino, nodes[i].name),
            want, dir ? "rmdir" : "unlink", op);
     if (want == 0)
-        release(i);
+        drop(i);
     /* The wrong call for the type. */
     i = pick(!dir, false);
     if (i >= 0)
@@ -227,10 +293,52 @@ static void op_rename(int op)
            "rename", op);
     if (want == 0 && t != s) {
         if (t >= 0)
-            release(t);
+            drop(t);
         nodes[s].parent = d;
         snprintf(nodes[s].name, sizeof(nodes[s].name), "%s", name);
     }
+}
+
+/* Hold a file (open it) or let one go; releasing an orphan frees it. */
+static void op_hold(int op)
+{
+    int i = pick_any(false, false, true), r;
+
+    if (i < 0)
+        return;
+    if (!nodes[i].held) {
+        nodes[i].held = true;
+        return;
+    }
+    nodes[i].held = false;
+    r = ext2_release(&fs, nodes[i].ino);
+    expect(r, nodes[i].parent == -2 ? 1 : 0, "release", op);
+    if (nodes[i].parent == -2)
+        release(i);
+}
+
+/* A mapping writes past the end of file; extending (write or truncate) must zero that. */
+static void op_scribble(int op)
+{
+    int i = pick_any(false, false, true);
+    uint32_t blocks[1];
+    uint64_t size, end;
+
+    if (i < 0 || (size = nodes[i].size) % BS == 0 ||
+        ext2_page_map(&fs, nodes[i].ino, size / BS, 1, false, blocks) != 1 || !blocks[0])
+        return;
+    memset(fs.image + (size_t)blocks[0] * BS + size % BS, 0xa5, BS - size % BS);
+    end = size + 1 + rnd(2 * BS);
+    nodes[i].data = realloc(nodes[i].data, end);
+    memset(nodes[i].data + size, 0, end - size);
+    nodes[i].size = end;
+    if (rnd(2)) {
+        expect(ext2_truncate(&fs, nodes[i].ino, end), 0, "truncate after scribble", op);
+    } else {
+        expect((int)ext2_write(&fs, nodes[i].ino, end - 1, "w", 1), 1, "write after scribble", op);
+        nodes[i].data[end - 1] = 'w';
+    }
+    check_file(i, op);
 }
 
 /* Every model node found by path; every directory lists exactly its model children. */
@@ -246,6 +354,10 @@ static void check_all(int op)
 
         if (!nodes[i].used)
             continue;
+        if (nodes[i].parent == -2) {
+            check_file(i, op); /* an orphan: no path, data by number */
+            continue;
+        }
         path_of(i, path, sizeof(path));
         r = ext2_lookup(&fs, path, &ino);
         if ((r != 0 || ino != nodes[i].ino) && mismatches++ < 10)
@@ -279,6 +391,7 @@ int main(int argc, char **argv)
     scratch_init();
     img = make_image(NULL, BS, 8192, NULL, &size);
     ok(ext2_mount(&fs, img, size, NULL) == 0, "seed %lu: mount a 32 MiB image", seed);
+    ext2_set_hold(&fs, held_fn, NULL);
     nodes[0] = (struct node){.used = true, .dir = true, .parent = -1, .ino = EXT2_ROOT_INO};
     for (op = 0; op < ops; op++) {
         uint32_t k = rnd(100);
@@ -298,6 +411,10 @@ int main(int argc, char **argv)
             op_unlink(op, false);
         else if (k < 85)
             op_unlink(op, true);
+        else if (k < 90)
+            op_hold(op);
+        else if (k < 93)
+            op_scribble(op);
         else {
             int i = pick(false, false);
 
@@ -310,6 +427,21 @@ int main(int argc, char **argv)
         }
     }
     check_all(op);
+    {
+        int orphans = 0, bad = 0;
+
+        for (int i = 1; i < MAXN; i++) {
+            if (!nodes[i].used || !nodes[i].held)
+                continue;
+            nodes[i].held = false;
+            orphans += nodes[i].parent == -2;
+            bad += ext2_release(&fs, nodes[i].ino) != (nodes[i].parent == -2 ? 1 : 0);
+            if (nodes[i].parent == -2)
+                release(i);
+        }
+        ok(bad == 0, "release every held file (%d orphans made, %d left for the end)", orphans_made,
+           orphans);
+    }
     ok(mismatches == 0, "%d operations, every result and read as the model says (%d full checks)",
        ops, checked + 1);
     ok(fsck(img, size) == 0, "e2fsck -fn clean");
