@@ -38,17 +38,20 @@
  *                 -> w0 = pages answered (n <= count; it stops at the page holding the end of
  *                 file), w1 = file size in bytes, w2 = generation; words 4..4+n-1 = the block of
  *                 each page (0: a hole, all zero; its bytes past the end of file are zero).
- *                 ENOENT (no such inode), ENOSPC (FS_BMAP_ALLOC and the disk is full; the
- *                 pages before the first failure are answered), EOPNOTSUPP (blocks are not
- *                 4 KiB: the image cannot be mapped page by page)
+ *                 ENOENT (no such inode), ENOSPC (FS_BMAP_ALLOC and no block for the first
+ *                 page; w1 and w2 are set. When a later page gets none, the answer is short:
+ *                 the pages before it), EOPNOTSUPP (blocks are not 4 KiB: the image cannot be
+ *                 mapped page by page)
  *   FS_FDINFO     w0 = pid, w1 = fd   -> w0 = 0, w1 = ino | generation << 32, w2 = size,
  *                 w3 = open flags (FS_O_ACCMODE bits, FS_O_APPEND) | st_mode << 32, and the
  *                 path the file was opened by in words 4.. (NUL-terminated). EBADF.
  *   FS_LOOKUP     w0 = path bytes     -> w0 = 0, w1 = ino | generation << 32, w2 = size,
  *                 w3 = st_mode (for exec: the pager holds no descriptor)
  *   FS_PIN        w0 = ino, w1 = generation -> w0 = 0; ENOENT if the inode is gone or has
- *                 another generation (every inode allocation takes a new generation). A pinned inode keeps its blocks after its last link and
- *                 descriptor go (it is freed at the last FS_UNPIN), so mapped pages stay valid.
+ *                 another generation (every inode allocation takes a new generation), ENFILE
+ *                 (the server's table of referenced inodes is full). A pinned inode keeps its
+ *                 blocks after its last link and descriptor go (it is freed at the last
+ *                 FS_UNPIN), so mapped pages stay valid.
  *   FS_UNPIN      w0 = ino -> w0 = 0 (pins are counted)
  *   FS_TRUNCATE   w0 = pid, w1 = fd, w2 = size -> w0 = 0 (as FS_FTRUNCATE, for that process's
  *                 descriptor: EBADF, EINVAL if not open for writing, EISDIR, EFBIG, ENOSPC). The C
