@@ -18,7 +18,9 @@
  * The memory calls, with Linux's semantics and errno values (docs/ABI.md):
  *   PAGER_MMAP      w0 = addr, w1 = length, w2 = prot | flags << 32,
  *                   w3 = (uint32_t)fd | (offset / 4096) << 32       -> w0 = address or -errno
- *                   (the library refuses an offset that is not page aligned with -EINVAL)
+ *                   (the library refuses an offset that is not page aligned with -EINVAL);
+ *                   fd is the file server's descriptor (the library answers EBADF itself
+ *                   for a bad one), or PAGER_FD_NODEV for a kind that cannot be mapped
  *   PAGER_MUNMAP    w0 = addr, w1 = length                          -> w0 = 0 or -errno
  *   PAGER_MPROTECT  w0 = addr, w1 = length, w2 = prot               -> w0 = 0 or -errno
  *   PAGER_MREMAP    w0 = old addr, w1 = old length, w2 = new length,
@@ -70,6 +72,8 @@ enum pager_label {
     PAGER_FTRUNCATE = 20,
     PAGER_FSYNC = 21,
 };
+
+#define PAGER_FD_NODEV (-2) /* PAGER_MMAP of the console or a /proc file: ENODEV */
 
 /* Files under /proc/<pid>/ that PAGER_PROCREAD serves. */
 enum proc_file {

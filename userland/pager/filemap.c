@@ -146,3 +146,40 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     }
     filemap_reply(r, g, ng);
 }
+
+int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write)
+{
+    static uint64_t words[FS_BMAP_MAX], groups[4 * FS_BMAP_MAX];
+    uint64_t blocks[FS_BMAP_MAX];
+    bool shared = v->flags & VM_SHARED, major;
+    unsigned perms = vma_map_perms(v->prot);
+    if (!(write && shared))
+        perms &= ~MAP_PERM_W; /* private pages are copied by the write fault, later */
+    while (start < end) {
+        uint64_t first = v->pgoff + (start - v->start) / PAGE_SIZE;
+        unsigned count = (end - start) / PAGE_SIZE > FS_BMAP_MAX
+                             ? FS_BMAP_MAX
+                             : (unsigned)((end - start) / PAGE_SIZE);
+        long n = pfile_blocks(v->file, first, count, true, blocks, &major);
+        if (n <= 0)
+            return n == -SAMARA_ENOSPC ? -SAMARA_ENOMEM : 0; /* past the end: nothing more */
+        if (sys4(SYS_QUERY, proc_task_slot(p), (long)start, n, (long)words))
+            return -SAMARA_ENOMEM;
+        unsigned ng = 0;
+        for (unsigned i = 0; i < (unsigned)n; i++) {
+            if (words[i] || !blocks[i])
+                continue;
+            filemap_group(&groups[4 * ng++], start + i * PAGE_SIZE, perms,
+                          pfile_block_pa(blocks[i]));
+        }
+        if (ng && sys3(SYS_MAP_BATCH, proc_task_slot(p), (long)groups, ng))
+            return -SAMARA_ENOMEM;
+        space_note_rss(p, ng);
+        if (write && shared && ng)
+            v->file->dirty = true;
+        if ((unsigned)n < count)
+            return 0;
+        start += (uint64_t)n * PAGE_SIZE;
+    }
+    return 0;
+}

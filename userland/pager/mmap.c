@@ -10,6 +10,8 @@
 
 #include <sys/mman.h>
 
+#include <samara/fs.h>
+
 #include "pager.h"
 
 /* Linux's values come from the user library's <sys/mman.h> (uapi/asm-generic/mman*.h). */
@@ -140,6 +142,39 @@ static unsigned mmap_vm_flags(unsigned flags, unsigned prot)
     return vf;
 }
 
+/*
+ * The checks Linux's do_mmap makes of a file, in its order, for descriptor fd of p (the file
+ * server's number; PAGER_FD_NODEV for a descriptor of another kind). On success *file is the
+ * file and *vflags has the VMA flags the open mode implies. 0 or -errno.
+ */
+static long mmap_file_check(struct proc *p, int fd, unsigned type, unsigned prot, unsigned flags,
+                            struct pfile **file, unsigned *vflags)
+{
+    if (fd == PAGER_FD_NODEV)
+        return -SAMARA_ENODEV; /* the console, /proc: nothing to map */
+    unsigned oflags;
+    long err = pfile_from_fd(p, fd, file, &oflags);
+    if (err)
+        return err;
+    unsigned acc = oflags & FS_O_ACCMODE;
+    bool readable = acc == FS_O_RDONLY || acc == FS_O_RDWR, writable = acc != FS_O_RDONLY;
+    if (type != MAP_PRIVATE) {
+        if (type == MAP_SHARED_VALIDATE && flags & ~LEGACY_MAP_MASK)
+            return -EOPNOTSUPP_;
+        if (prot & VP_WRITE && !writable)
+            return -SAMARA_EACCES;
+        if (!writable)
+            *vflags |= VM_NOMAYWRITE;
+    }
+    if (!readable)
+        return -SAMARA_EACCES;
+    if (((*file)->mode & 0170000) != 0100000)
+        return -SAMARA_ENODEV; /* a directory (or anything but a regular file) */
+    if (flags & MAP_GROWSDOWN)
+        return -SAMARA_EINVAL;
+    return 0;
+}
+
 void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     uint64_t addr = m->w[0], len = m->w[1];
@@ -167,13 +202,13 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return answer(r, -EOVERFLOW_);
     if (p->map_count > max_map_count)
         return answer(r, -SAMARA_ENOMEM);
-    if (!(flags & MAP_ANONYMOUS))
-        return answer(r, -SAMARA_EBADF); /* no file is open yet: every fd is bad */
-    if (type == MAP_SHARED_VALIDATE)
+    bool anon = flags & MAP_ANONYMOUS;
+    if (anon && type == MAP_SHARED_VALIDATE)
         return answer(r, -SAMARA_EINVAL); /* anonymous memory: only MAP_SHARED or MAP_PRIVATE */
-    if (type == MAP_SHARED && flags & MAP_GROWSDOWN)
+    if (anon && type == MAP_SHARED && flags & MAP_GROWSDOWN)
         return answer(r, -SAMARA_EINVAL); /* as Linux: shared memory does not grow */
-    (void)fd;
+    if (!anon && flags & MAP_HUGETLB)
+        return answer(r, -SAMARA_EINVAL); /* no hugetlbfs files */
     if (flags & MAP_FIXED) {
         if (addr & (align - 1))
             return answer(r, -SAMARA_EINVAL);
@@ -190,9 +225,19 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     }
     if (flags & MAP_HUGETLB && huge_free_count() < len / HUGE_SIZE)
         return answer(r, -SAMARA_ENOMEM); /* hugetlb pages are reserved at mmap, as Linux */
+    struct pfile *file = NULL;
+    unsigned vflags = mmap_vm_flags(flags, prot) | p->def_flags;
+    if (!anon) {
+        long err = mmap_file_check(p, fd, type, prot, flags, &file, &vflags);
+        if (err)
+            return answer(r, err);
+    }
     struct vma *v = vma_alloc();
-    if (!v)
-        return answer(r, -SAMARA_ENOMEM);
+    if (!v || (file && pfile_vma_get(file))) {
+        if (v)
+            vma_free(v);
+        return answer(r, v ? -SAMARA_ENODEV : -SAMARA_ENOMEM);
+    }
     if (flags & MAP_FIXED) {
         int err = unmap_range(p, addr, addr + len);
         if (err) {
@@ -203,8 +248,12 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     *v = (struct vma){.start = addr,
                       .end = addr + len,
                       .prot = prot & 7,
-                      .flags = mmap_vm_flags(flags, prot) | p->def_flags,
-                      .ops = &vma_anon_ops};
+                      .flags = vflags,
+                      .ops = file ? &vma_file_ops : &vma_anon_ops,
+                      .pgoff = file ? pgoff : 0,
+                      .name = file ? file->path : NULL,
+                      .ino = file ? file->ino : 0,
+                      .file = file};
     if (vma_insert(p, v)) {
         vma_free(v);
         return answer(r, -SAMARA_ENOMEM);
@@ -253,6 +302,13 @@ void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r)
     if ((first->flags & VM_HUGETLB && start & (HUGE_SIZE - 1)) ||
         (last->flags & VM_HUGETLB && end & (HUGE_SIZE - 1)))
         return answer(r, -SAMARA_EINVAL);
+    /* A shared mapping of a file opened read-only never becomes writable (Linux: EACCES). */
+    for (uint64_t a = start; prot & VP_WRITE && a < end;) {
+        struct vma *v = vma_find(p, a);
+        if (v->flags & VM_NOMAYWRITE)
+            return answer(r, -SAMARA_EACCES);
+        a = v->end;
+    }
     int err = range_isolate(p, start, end);
     if (err)
         return answer(r, err);
@@ -598,6 +654,19 @@ void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return answer(r, -SAMARA_ENOMEM);
     if (end == start)
         return answer(r, 0);
-    /* Anonymous memory has nothing to write back; a hole is ENOMEM as on Linux. */
-    answer(r, range_covered(p, start, end) ? 0 : -SAMARA_ENOMEM);
+    /*
+     * As Linux: every VMA in the range is handled, a hole makes the answer ENOMEM, and
+     * MS_INVALIDATE of locked memory is EBUSY. Shared file mappings are written back (the
+     * whole file, as Linux's fsync of the range's file does); anonymous memory has nothing
+     * to write, and file pages are the disk's, so there is nothing to invalidate either.
+     */
+    long err = range_covered(p, start, end) ? 0 : -SAMARA_ENOMEM;
+    for (struct vma *v = vma_find_from(p, start); v && v->start < end;
+         v = vma_find_from(p, v->end)) {
+        if (flags & MS_INVALIDATE && v->flags & VM_LOCKED)
+            return answer(r, -SAMARA_EBUSY);
+        if (v->file && v->flags & VM_SHARED && flags & (MS_SYNC | MS_ASYNC))
+            pfile_sync(v->file);
+    }
+    answer(r, err);
 }

@@ -223,6 +223,9 @@ void pfile_proc_exit(struct proc *p);
 /* filemap.c: faults on file mappings. */
 void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, bool write,
                    uint64_t pc, struct reply *r);
+/* Map the pages of [start, end) of file VMA v that are not mapped yet (read-only but for a
+ * shared write); stops at the end of file. 0, or -ENOMEM. */
+int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
 
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);

@@ -77,6 +77,8 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
     unsigned perms = vma_map_perms(v->prot);
     if (v->flags & VM_HUGETLB)
         return huge_populate(p, v, start, end);
+    if (v->file)
+        return filemap_populate(p, v, start, end, write);
     while (start < end) {
         uint64_t n = (end - start) / PAGE_SIZE;
         if (n > 512)
