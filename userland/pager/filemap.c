@@ -79,6 +79,8 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
                 return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
             if (!disk)
                 frame_put(pa);
+            else
+                p->rss_file--; /* the file page gives way to a private copy */
             pa = copy;
         } else if (disk) {
             perms &= ~MAP_PERM_W; /* a read: the file page stays read-only */
@@ -131,6 +133,8 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     filemap_group(g, va, perms, pa);
     unsigned ng = 1;
     space_note_rss(p, 1);
+    if (!write || shared)
+        p->rss_file++;
 
     /* Fault-around: the other known pages of the window that nothing maps yet. */
     static uint64_t words[FAULT_AROUND];
@@ -143,6 +147,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
             ng++;
         }
         space_note_rss(p, ng - 1);
+        p->rss_file += ng - 1;
     }
     filemap_reply(r, g, ng);
 }
@@ -175,6 +180,7 @@ int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end
         if (ng && sys3(SYS_MAP_BATCH, proc_task_slot(p), (long)groups, ng))
             return -SAMARA_ENOMEM;
         space_note_rss(p, ng);
+        p->rss_file += ng;
         if (write && shared && ng)
             v->file->dirty = true;
         if ((unsigned)n < count)

@@ -71,7 +71,9 @@ static long fsrv_setup(struct proc *p)
                (long)fsrv_pa, (long)fsrv_pages, MAP_PERM_R | MAP_PERM_W);
     if (err)
         return err;
-    /* Granted frames: not counted as the server's rss, freed with its frame list. */
+    /* The disk's frames: file pages in the server's rss (space.c drops them so at its exit). */
+    space_note_rss(p, fsrv_pages);
+    p->rss_file += fsrv_pages;
     for (uint64_t i = 0; i < fsrv_pages; i++) {
         frame_info(fsrv_pa + i * PAGE_SIZE)->flags |= FRAME_GRANTED | FRAME_DISK;
         frame_list_add(&p->frames, fsrv_pa + i * PAGE_SIZE);

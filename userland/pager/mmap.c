@@ -232,11 +232,14 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
         if (err)
             return answer(r, err);
     }
+    long pinned = file ? pfile_vma_get(file) : 0; /* ENFILE: the server's table is full */
+    if (pinned)
+        return answer(r, pinned);
     struct vma *v = vma_alloc();
-    if (!v || (file && pfile_vma_get(file))) {
-        if (v)
-            vma_free(v);
-        return answer(r, v ? -SAMARA_ENODEV : -SAMARA_ENOMEM);
+    if (!v) {
+        if (file)
+            pfile_vma_put(file);
+        return answer(r, -SAMARA_ENOMEM);
     }
     if (flags & MAP_FIXED) {
         int err = unmap_range(p, addr, addr + len);

@@ -107,6 +107,7 @@ struct proc {
     uint64_t stack_top, mmap_base;
     uint64_t start_code, end_code;
     uint64_t rss, hwm;   /* resident frames now and at most (pages) */
+    uint64_t rss_file;   /* of rss: pages of files (the RAM disk's frames) */
     uint64_t peak_vm;    /* largest total VMA size seen (pages) */
     uint64_t huge_pages; /* 2 MiB pages mapped (not in rss, as Linux's hugetlb) */
     uint64_t minflt, majflt, invalid_faults;

@@ -60,8 +60,10 @@ static void map_line(struct proc *p, const struct vma *v, uint64_t start, uint64
     }
     uint64_t off = v && v->name ? v->pgoff * PAGE_SIZE : 0;
     unsigned long ino = v && v->name ? (unsigned long)v->ino : 0;
+    /* Files of the RAM disk on device 01:00 (Linux's /dev/ram0), of the boot image on 00:01. */
+    unsigned major = v && v->file ? 1 : 0, minor = v && v->name && !v->file ? 1 : 0;
     put("%08lx-%08lx %s %08lx %02x:%02x %lu ", (unsigned long)start, (unsigned long)end, perms,
-        (unsigned long)off, 0, v && v->name ? 1 : 0, ino);
+        (unsigned long)off, major, minor, ino);
     if (!name && v)
         name = vma_name(p, v);
     if (name) {
@@ -81,6 +83,39 @@ struct mem_counts {
     uint64_t rss, anon, dirty, clean, huge_tlb, locked;
 };
 
+/*
+ * A file mapping page by page: a frame of the disk is a file page, dirty while mapped
+ * writable (a shared mapping's written page; syncing protects it again), clean otherwise;
+ * any other frame is a private copy (anonymous, dirty).
+ */
+static void count_file_vma(struct proc *p, const struct vma *v, struct mem_counts *c)
+{
+    static uint64_t words[512];
+    for (uint64_t a = v->start; a < v->end;) {
+        uint64_t n = (v->end - a) / PAGE_SIZE > 512 ? 512 : (v->end - a) / PAGE_SIZE;
+        if (sys4(SYS_QUERY, proc_task_slot(p), (long)a, (long)n, (long)words))
+            return;
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t w = words[i];
+            if (!w || PAGE_W_PA(w) == space_zero_page())
+                continue;
+            struct frame_meta *fm = frame_info(PAGE_W_PA(w));
+            if (fm && fm->flags & FRAME_DISK) {
+                if (PAGE_W_PERMS(w) & MAP_PERM_W)
+                    c->dirty += 4;
+                else
+                    c->clean += 4;
+            } else {
+                c->anon += 4;
+                c->dirty += 4;
+            }
+            if (v->flags & VM_LOCKED)
+                c->locked += 4;
+        }
+        a += n * PAGE_SIZE;
+    }
+}
+
 static void count_vma(struct proc *p, const struct vma *v, struct mem_counts *c)
 {
     uint64_t huge = 0;
@@ -90,6 +125,10 @@ static void count_vma(struct proc *p, const struct vma *v, struct mem_counts *c)
         return; /* hugetlb pages are not in Rss, as on Linux */
     }
     c->rss += rss;
+    if (v->file) {
+        count_file_vma(p, v, c);
+        return;
+    }
     if (v->ops == &vma_anon_ops || v->prot & VP_WRITE)
         c->anon += rss;
     if (v->prot & VP_WRITE)
@@ -225,8 +264,8 @@ static void gen_status(struct proc *p)
     put("VmPin:\t%8lu kB\n", 0ul);
     put("VmHWM:\t%8lu kB\n", (unsigned long)(p->hwm * 4));
     put("VmRSS:\t%8lu kB\n", (unsigned long)(p->rss * 4));
-    put("RssAnon:\t%8lu kB\n", (unsigned long)(p->rss * 4));
-    put("RssFile:\t%8lu kB\n", 0ul);
+    put("RssAnon:\t%8lu kB\n", (unsigned long)((p->rss - p->rss_file) * 4));
+    put("RssFile:\t%8lu kB\n", (unsigned long)(p->rss_file * 4));
     put("RssShmem:\t%8lu kB\n", 0ul);
     put("VmData:\t%8lu kB\n", (unsigned long)data);
     put("VmStk:\t%8lu kB\n", (unsigned long)stk);

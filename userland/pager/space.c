@@ -21,10 +21,14 @@ uint64_t space_zero_page(void)
 }
 
 /* Drop the references of a removed leaf; returns how many resident pages it counted for. */
-static uint64_t drop_leaf(uint64_t word)
+static uint64_t drop_leaf(struct proc *p, uint64_t word)
 {
     uint64_t pa = PAGE_W_PA(word), pages = 1ul << (9 * PAGE_W_SIZE(word));
     struct frame_meta *m = frame_info(pa);
+    if (m && m->flags & FRAME_DISK) {
+        p->rss_file--; /* a file page: the disk keeps it */
+        return 1;
+    }
     if (!m || m->flags & (FRAME_ZERO | FRAME_GRANTED))
         return 0;
     if (m->flags & FRAME_HUGE) {
@@ -46,7 +50,7 @@ void space_unmap(struct proc *p, uint64_t start, uint64_t end)
         for (long i = 0; i < n; i++) {
             if (PAGE_W_SIZE(report[2 * i + 1]))
                 p->huge_pages--;
-            p->rss -= drop_leaf(report[2 * i + 1]);
+            p->rss -= drop_leaf(p, report[2 * i + 1]);
         }
         if (n < 256)
             return;
