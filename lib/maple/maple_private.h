@@ -20,42 +20,8 @@ enum maple_type {
     maple_arange_64 = 3, /* internal node of an allocation tree: 10 children, 9 pivots, 10 gaps */
 };
 
-#define MAPLE_RANGE64_SLOTS  16
-#define MAPLE_ARANGE64_SLOTS 10
-#define MAPLE_NODE_MASK      ((uintptr_t)MAPLE_NODE_SIZE - 1)
-#define MAPLE_TYPE_MASK      ((uintptr_t)3)
-
-/*
- * The parent word: the parent's address (256-aligned) | slot offset in the parent << 4 | end,
- * where end is the index of the node's last used slot. Keeping end here rather than in the last
- * slot (where Linux keeps its metadata) means a full node needs no special case. The root's
- * parent address is 0.
- */
-#define MAPLE_PARENT_END_MASK     ((uintptr_t)0x0f)
-#define MAPLE_PARENT_OFFSET_SHIFT 4
-#define MAPLE_PARENT_OFFSET_MASK  ((uintptr_t)0xf0)
-
-struct maple_node {
-    _Alignas(MAPLE_NODE_SIZE) uintptr_t parent;
-    union {
-        struct {
-            unsigned long pivot[MAPLE_RANGE64_SLOTS - 1];
-            void *slot[MAPLE_RANGE64_SLOTS];
-        } mr64;
-        struct {
-            unsigned long pivot[MAPLE_ARANGE64_SLOTS - 1];
-            void *slot[MAPLE_ARANGE64_SLOTS];
-            unsigned long gap[MAPLE_ARANGE64_SLOTS];
-            unsigned long spare[2]; /* room for RCU-mode metadata later */
-        } ma64;
-    };
-};
-
-#if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(struct maple_node) == MAPLE_NODE_SIZE, "a node is 256 bytes");
-_Static_assert(sizeof(((struct maple_node *)0)->ma64) == MAPLE_NODE_SIZE - sizeof(uintptr_t),
-               "an allocation-range node fills the 256 bytes exactly");
-#endif
+#define MAPLE_NODE_MASK ((uintptr_t)MAPLE_NODE_SIZE - 1)
+#define MAPLE_TYPE_MASK ((uintptr_t)3)
 
 /* ---- encoded references (mte_) ---- */
 

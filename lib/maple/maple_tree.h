@@ -95,6 +95,46 @@ struct maple_alloc {
 
 struct maple_enode; /* an encoded node reference: address | type */
 
+/*
+ * The node layout. Not an interface: it is here only so that the common step of an iteration
+ * (mas_find() to the next slot of the same leaf) can be inline; the helpers that read it are in
+ * maple_private.h.
+ */
+#define MAPLE_RANGE64_SLOTS  16
+#define MAPLE_ARANGE64_SLOTS 10
+
+/*
+ * The parent word: the parent's address (256-aligned) | slot offset in the parent << 4 | end,
+ * where end is the index of the node's last used slot. Keeping end here rather than in the last
+ * slot (where Linux keeps its metadata) means a full node needs no special case. The root's
+ * parent address is 0.
+ */
+#define MAPLE_PARENT_END_MASK     ((uintptr_t)0x0f)
+#define MAPLE_PARENT_OFFSET_SHIFT 4
+#define MAPLE_PARENT_OFFSET_MASK  ((uintptr_t)0xf0)
+
+struct maple_node {
+    _Alignas(MAPLE_NODE_SIZE) uintptr_t parent;
+    union {
+        struct {
+            unsigned long pivot[MAPLE_RANGE64_SLOTS - 1];
+            void *slot[MAPLE_RANGE64_SLOTS];
+        } mr64;
+        struct {
+            unsigned long pivot[MAPLE_ARANGE64_SLOTS - 1];
+            void *slot[MAPLE_ARANGE64_SLOTS];
+            unsigned long gap[MAPLE_ARANGE64_SLOTS];
+            unsigned long spare[2]; /* room for RCU-mode metadata later */
+        } ma64;
+    };
+};
+
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(struct maple_node) == MAPLE_NODE_SIZE, "a node is 256 bytes");
+_Static_assert(sizeof(((struct maple_node *)0)->ma64) == MAPLE_NODE_SIZE - sizeof(uintptr_t),
+               "an allocation-range node fills the 256 bytes exactly");
+#endif
+
 struct maple_tree {
     struct maple_enode *ma_root; /* NULL for an empty tree */
     unsigned int ma_flags;
@@ -270,12 +310,42 @@ static inline bool mas_is_err(const struct ma_state *mas)
  */
 void *mas_walk(struct ma_state *mas);
 
+/* mas_find_slow() - mas_find() when the inline step does not apply (walk.c). */
+void *mas_find_slow(struct ma_state *mas, unsigned long max);
+
 /*
  * mas_find() - the entry at mas->index or the next one, up to @max. On the first call (or after
  * mas_set()/mas_pause()/a write) it looks at mas->index itself; afterwards it moves on.
  * Return: the entry with index..last set to its range, or NULL when there is none up to @max.
+ *
+ * The step to the next entry of the same leaf is inline, so that a mas_for_each() loop keeps the
+ * cursor where the compiler can forward it from one step to the next. Two NULL ranges are never
+ * adjacent in a leaf, so that entry is in the next slot or the one after; the choice is made
+ * without a branch, because gaps come at random (about one range in four in a VMA tree) and a
+ * mispredicted branch per gap cost more than the rest of the step once the tree is too large for
+ * the branch predictor to learn its pattern. Everything else (the end of the leaf, @max, a cursor
+ * not yet active) is mas_find_slow().
  */
-void *mas_find(struct ma_state *mas, unsigned long max);
+static inline void *mas_find(struct ma_state *mas, unsigned long max)
+{
+    if (mas->status == ma_active && mas->last < max) {
+        const struct maple_node *leaf =
+            (const struct maple_node *)((uintptr_t)mas->node & ~((uintptr_t)MAPLE_NODE_SIZE - 1));
+        unsigned int end = (unsigned int)(leaf->parent & MAPLE_PARENT_END_MASK);
+        unsigned int i = mas->offset + 1u;
+
+        if (i <= end) {
+            i += leaf->mr64.slot[i] == NULL;
+            if (i <= end && leaf->mr64.pivot[i - 1] < max) {
+                mas->index = leaf->mr64.pivot[i - 1] + 1;
+                mas->last = i < end ? leaf->mr64.pivot[i] : mas->max;
+                mas->offset = (unsigned char)i;
+                return leaf->mr64.slot[i];
+            }
+        }
+    }
+    return mas_find_slow(mas, max);
+}
 
 /* mas_find_rev() - as mas_find(), going down to @min. */
 void *mas_find_rev(struct ma_state *mas, unsigned long min);

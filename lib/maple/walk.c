@@ -154,11 +154,17 @@ static void mas_step_leaf(struct ma_state *mas, bool forward)
         enode = ma_slots(node, itype)[offset];
     }
     node = mte_to_node(enode);
-    for (unsigned int ahead = offset + 1; forward && ahead <= end && ahead <= offset + 2; ahead++) {
-        const char *next = (const char *)mte_to_node(ma_slots(parent, itype)[ahead]);
+    if (forward) {
+        /* The two leaves after the new one, clamped to the parent's last (fetched twice then,
+         * which is harmless) rather than tested: the test would mispredict. */
+        void **slots = ma_slots(parent, itype);
+        const char *next1 = (const char *)mte_to_node(slots[offset + 1 <= end ? offset + 1 : end]);
+        const char *next2 = (const char *)mte_to_node(slots[offset + 2 <= end ? offset + 2 : end]);
 
-        for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
-            __builtin_prefetch(next + line);
+        for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64) {
+            __builtin_prefetch(next1 + line);
+            __builtin_prefetch(next2 + line);
+        }
     }
     if (forward && offset + 2 >= end && offset < end && ma_parent(parent)) {
         struct maple_node *up = ma_parent(parent);
@@ -290,34 +296,38 @@ void *mas_walk(struct ma_state *mas)
 }
 
 /*
- * mas_find() from an active cursor: the common case of a scan. The rest of the current leaf is
- * scanned directly; only at its end (or at @max) does the general step take over, from where
- * the cursor was, so that its overflow handling stays in one place.
+ * mas_find() from an active cursor whose inline step did not apply. Mostly the cursor is on the
+ * last slot of a leaf that is not the last: step to the next leaf and take its first entry,
+ * which is in slot 0 or, after a gap, slot 1 (chosen without a branch, as in mas_find()).
+ * Past @max the cursor stops in ma_overflow as mas_next_entry() leaves it.
+ * Anything else (@max reached, a trailing gap, the last leaf) is mas_next_entry()'s.
  */
-static void *mas_find_next(struct ma_state *mas, unsigned long max)
+static void *mas_find_next_leaf(struct ma_state *mas, unsigned long max)
 {
     struct maple_node *leaf = mte_to_node(mas->node);
-    unsigned long *pivots = leaf->mr64.pivot;
-    unsigned int end = ma_end(leaf);
+    unsigned long index;
+    unsigned int end, i;
 
-    for (unsigned int i = mas->offset + 1u; i <= end; i++) {
-        void *entry = leaf->mr64.slot[i];
-
-        if (entry) {
-            unsigned long index = pivots[i - 1] + 1;
-
-            if (index > max)
-                break;
-            mas->index = index;
-            mas->last = ma_slot_max(pivots, i, end, mas->max);
-            mas->offset = (unsigned char)i;
-            return entry;
-        }
+    if (mas->offset < ma_end(leaf) || mas->max == ULONG_MAX || mas->max >= max)
+        return mas_next_entry(mas, max);
+    mas_step_leaf(mas, true);
+    leaf = mte_to_node(mas->node);
+    end = ma_end(leaf);
+    /* A leaf other than the root has at least mt_min_slots() slots and no two NULLs side by
+     * side, so slot i holds an entry. */
+    i = leaf->mr64.slot[0] == NULL;
+    index = i ? leaf->mr64.pivot[0] + 1 : mas->min;
+    if (index > max) {
+        mas->status = ma_overflow; /* index..last still name the range it started from */
+        return NULL;
     }
-    return mas_next_entry(mas, max);
+    mas->index = index;
+    mas->last = ma_slot_max(leaf->mr64.pivot, i, end, mas->max);
+    mas->offset = (unsigned char)i;
+    return leaf->mr64.slot[i];
 }
 
-void *mas_find(struct ma_state *mas, unsigned long max)
+void *mas_find_slow(struct ma_state *mas, unsigned long max)
 {
     unsigned long key;
     void *entry;
@@ -330,7 +340,7 @@ void *mas_find(struct ma_state *mas, unsigned long max)
             mas->status = ma_overflow;
             return NULL;
         }
-        return mas_find_next(mas, max);
+        return mas_find_next_leaf(mas, max);
     case ma_pause:
     case ma_overflow:
     case ma_none:
