@@ -54,10 +54,11 @@
  *                 FS_UNPIN), so mapped pages stay valid.
  *   FS_UNPIN      w0 = ino -> w0 = 0 (pins are counted)
  *   FS_TRUNCATE   w0 = pid, w1 = fd, w2 = size -> w0 = 0 (as FS_FTRUNCATE, for that process's
- *                 descriptor: EBADF, EINVAL if not open for writing, EISDIR, EFBIG, ENOSPC). The C
- *                 library's ftruncate, truncate and O_TRUNC go through the pager
- *                 (PAGER_FTRUNCATE), which first unmaps the pages past the new end from every
- *                 mapping, so that no program keeps a freed block mapped.
+ *                 descriptor: EINVAL for a negative size, EBADF, EINVAL unless a regular file
+ *                 open for writing, EFBIG, ENOSPC). The C library's ftruncate, truncate and
+ *                 O_TRUNC go through the pager (PAGER_FTRUNCATE), which first unmaps the pages
+ *                 past the new end from every mapping, so that no program keeps a freed block
+ *                 mapped.
  *   FS_SYNC       w0 = ino, w1 = generation -> w0 = 0: shared mappings wrote the file's pages
  *                 (msync, fsync, munmap, exit); the server sets mtime and ctime.
  *   FS_EXIT       w0 = pid            -> w0 = 0: the process is gone; its descriptors close.

@@ -1,8 +1,11 @@
 /*
- * fd.c - file descriptors: open, read, write, lseek, fstat, isatty, close.
+ * fd.c - file descriptors: open, read, write, lseek, fstat, isatty, close, dup, dup2, dup3,
+ * fcntl (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL).
  *
- * A descriptor is a slot of fd_table: the operations of its kind (a table of functions, NULL
- * for a free slot, fd.h), its access mode and what the kind needs to find its data. Kinds:
+ * A descriptor is a slot of fd_table pointing at an open file description (fd.h): the
+ * operations of its kind (a table of functions), its access mode, offset and what the kind
+ * needs to find its data. Duplicated descriptors share one description, as on Linux; the
+ * kind's close (for a file, the server's descriptor) runs when the last of them closes. Kinds:
  *
  *   console  descriptors 0 (read: end of file), 1 and 2 (write: the kernel console), open at
  *            start as before;
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -63,11 +67,14 @@ static long console_fstat(struct fd_file *f, struct stat *st)
 static const struct fd_ops console_ops = {console_read,  console_write, console_lseek,
                                           console_fstat, NULL,          1};
 
-static struct fd_file fd_table[FD_MAX] = {
-    {&console_ops, O_RDONLY, 0, 0, 0},
-    {&console_ops, O_WRONLY, 0, 0, 0},
-    {&console_ops, O_WRONLY, 0, 0, 0},
+/* The descriptions (at most one per descriptor), and the descriptors naming them. */
+static struct fd_file fd_descs[FD_MAX] = {
+    {&console_ops, O_RDONLY, 0, 0, 0, 1, 0},
+    {&console_ops, O_WRONLY, 0, 0, 0, 1, 0},
+    {&console_ops, O_WRONLY, 0, 0, 0, 1, 0},
 };
+static struct fd_file *fd_table[FD_MAX] = {&fd_descs[0], &fd_descs[1], &fd_descs[2]};
+static unsigned char fd_cloexec[FD_MAX]; /* FD_CLOEXEC, per descriptor (no exec yet) */
 
 /* ---- /proc ------------------------------------------------------------------------------ */
 
@@ -222,7 +229,7 @@ static int proc_open(struct fd_file *f, const char *path, int flags, int mode, i
         *err = -ENOTDIR;
     if (*err)
         return 1;
-    *f = (struct fd_file){&proc_ops, O_RDONLY, pid, file, 0};
+    *f = (struct fd_file){&proc_ops, O_RDONLY, pid, file, 0, 1, 0};
     /* Ask for the first chunk now, so that a process that does not exist fails here. */
     char probe;
     long r = proc_chunk(f, &probe, 0);
@@ -242,9 +249,18 @@ static int (*const fd_openers[])(struct fd_file *f, const char *path, int flags,
 
 struct fd_file *fd_get(int fd)
 {
-    if (fd < 0 || fd >= FD_MAX || !fd_table[fd].ops)
+    if (fd < 0 || fd >= FD_MAX)
         return NULL;
-    return &fd_table[fd];
+    return fd_table[fd];
+}
+
+/* The lowest free descriptor at or above min, or -EMFILE. */
+static int fd_free_slot(int min)
+{
+    for (int fd = min; fd < FD_MAX; fd++)
+        if (!fd_table[fd])
+            return fd;
+    return -EMFILE;
 }
 
 /* open - the lowest free descriptor for path. Return: it, or -1 (EFAULT, EMFILE, ENOENT and
@@ -253,11 +269,15 @@ int open(const char *path, int flags, ...)
 {
     if (!path)
         return (int)posix_errno(-EFAULT);
-    int fd = 0;
-    while (fd < FD_MAX && fd_table[fd].ops)
-        fd++;
-    if (fd == FD_MAX)
-        return (int)posix_errno(-EMFILE);
+    int fd = fd_free_slot(0);
+    if (fd < 0)
+        return (int)posix_errno(fd);
+    struct fd_file *slot = NULL;
+    for (int i = 0; i < FD_MAX && !slot; i++)
+        if (!fd_descs[i].ops)
+            slot = &fd_descs[i];
+    if (!slot) /* not reached: a description per descriptor at most */
+        return (int)posix_errno(-ENFILE);
     int mode = 0;
     if (flags & O_CREAT) {
         va_list ap;
@@ -271,7 +291,11 @@ int open(const char *path, int flags, ...)
         if (fd_openers[i](&f, path, flags, mode, &err)) {
             if (err)
                 return (int)posix_errno(err);
-            fd_table[fd] = f;
+            f.refs = 1;
+            f.status = flags & O_APPEND;
+            *slot = f;
+            fd_table[fd] = slot;
+            fd_cloexec[fd] = (flags & O_CLOEXEC) != 0;
             return fd;
         }
     }
@@ -321,12 +345,95 @@ int isatty(int fd)
     return 1;
 }
 
-int close(int fd)
+/* Drop descriptor fd (open); the description's close runs with its last descriptor. */
+static long fd_drop(int fd)
 {
-    struct fd_file *f = fd_get(fd);
-    if (!f)
-        return (int)posix_errno(-EBADF);
+    struct fd_file *f = fd_table[fd];
+    fd_table[fd] = NULL;
+    fd_cloexec[fd] = 0;
+    if (--f->refs > 0)
+        return 0;
     long r = f->ops->close ? f->ops->close(f) : 0;
     f->ops = NULL;
-    return (int)posix_errno(r);
+    return r;
+}
+
+int close(int fd)
+{
+    if (!fd_get(fd))
+        return (int)posix_errno(-EBADF);
+    return (int)posix_errno(fd_drop(fd));
+}
+
+/* Make descriptor newfd (free) name oldfd's description. */
+static int fd_install(int oldfd, int newfd, bool cloexec)
+{
+    fd_table[newfd] = fd_table[oldfd];
+    fd_table[newfd]->refs++;
+    fd_cloexec[newfd] = cloexec;
+    return newfd;
+}
+
+int dup(int oldfd)
+{
+    if (!fd_get(oldfd))
+        return (int)posix_errno(-EBADF);
+    int fd = fd_free_slot(0);
+    return fd < 0 ? (int)posix_errno(fd) : fd_install(oldfd, fd, false);
+}
+
+/* dup2 - as Linux: newfd is closed first (its errors ignored); dup2(fd, fd) checks fd only. */
+int dup2(int oldfd, int newfd)
+{
+    if (!fd_get(oldfd) || newfd < 0 || newfd >= FD_MAX)
+        return (int)posix_errno(-EBADF);
+    if (oldfd == newfd)
+        return newfd;
+    if (fd_table[newfd])
+        fd_drop(newfd);
+    return fd_install(oldfd, newfd, false);
+}
+
+/* dup3 - dup2 with O_CLOEXEC, and EINVAL for equal descriptors or other flags (Linux). */
+int dup3(int oldfd, int newfd, int flags)
+{
+    if (flags & ~O_CLOEXEC)
+        return (int)posix_errno(-EINVAL);
+    if (oldfd == newfd)
+        return (int)posix_errno(-EINVAL);
+    if (!fd_get(oldfd) || newfd < 0 || newfd >= FD_MAX)
+        return (int)posix_errno(-EBADF);
+    if (fd_table[newfd])
+        fd_drop(newfd);
+    return fd_install(oldfd, newfd, (flags & O_CLOEXEC) != 0);
+}
+
+/* fcntl - F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL; other commands are EINVAL. */
+int fcntl(int fd, int cmd, ...)
+{
+    struct fd_file *f = fd_get(fd);
+    va_list ap;
+    va_start(ap, cmd);
+    long arg = cmd == F_GETFD || cmd == F_GETFL ? 0 : va_arg(ap, long);
+    va_end(ap);
+    if (!f)
+        return (int)posix_errno(-EBADF);
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        if (arg < 0 || arg >= FD_MAX) /* Linux: EINVAL at or past RLIMIT_NOFILE */
+            return (int)posix_errno(-EINVAL);
+        int nfd = fd_free_slot((int)arg);
+        return nfd < 0 ? (int)posix_errno(nfd) : fd_install(fd, nfd, cmd == F_DUPFD_CLOEXEC);
+    }
+    case F_GETFD:
+        return fd_cloexec[fd] ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        fd_cloexec[fd] = (arg & FD_CLOEXEC) != 0;
+        return 0;
+    case F_GETFL:
+        return f->mode | f->status;
+    default:
+        return (int)posix_errno(-EINVAL);
+    }
 }

@@ -23,16 +23,30 @@ struct fd_ops {
     int tty;                          /* isatty() */
 };
 
+/*
+ * An open file description: what descriptors name. dup, dup2, dup3 and fcntl(F_DUPFD) make
+ * descriptors that share one (its offset and flags), and the kind's close runs when the last
+ * of them closes.
+ */
 struct fd_file {
-    const struct fd_ops *ops; /* NULL: the slot is free */
+    const struct fd_ops *ops; /* NULL: the description is free */
     int mode;                 /* O_RDONLY, O_WRONLY or O_RDWR */
     int pid;                  /* proc: the process, 0 for the caller */
     int file;                 /* proc: PROC_FILE_*; file: the server's descriptor */
     off_t offset;
+    int refs;   /* descriptors naming it */
+    int status; /* status flags open gave (O_APPEND), for fcntl(F_GETFL) */
 };
 
-/* The open slot fd, or NULL. */
+/* The open file description of descriptor fd, or NULL. */
 struct fd_file *fd_get(int fd);
+
+/*
+ * fd_server_fd - for mmap and the pager's file calls: the file server's descriptor behind fd.
+ * Return: it (>= 0), -EBADF (fd is not open), -ENODEV (a descriptor that cannot be mapped:
+ * the console, /proc).
+ */
+int fd_server_fd(int fd);
 
 /* The file server's opener (file.c): claims every path no other kind does. */
 int file_open(struct fd_file *f, const char *path, int flags, int mode, int *err);

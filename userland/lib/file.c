@@ -1,7 +1,13 @@
 /*
  * file.c - files and directories of the RAM-disk file server (samara/fs.h): the "file"
- * descriptor kind, and stat, unlink, mkdir, rmdir, rename, ftruncate, pread, pwrite and the
- * directory stream calls.
+ * descriptor kind, and stat, unlink, mkdir, rmdir, rename, ftruncate, truncate, fsync,
+ * fdatasync, pread, pwrite and the directory stream calls.
+ *
+ * A file's size shrinks, and its mapped pages are written back, only through the pager
+ * (PAGER_FTRUNCATE, PAGER_FSYNC: it maps file pages straight from the RAM disk, so it must
+ * unmap what a truncation cuts off first); the server refuses FS_FTRUNCATE and FS_O_TRUNC
+ * from programs. open(O_TRUNC) is therefore an open without it, then a PAGER_FTRUNCATE to 0
+ * when the file is open for writing and not empty.
  *
  * The server keeps, per process, which inode each of its descriptors names and how it was
  * opened; the offset lives here (struct fd_file), and every read and write names it. Data and
@@ -214,17 +220,42 @@ static uint64_t file_flags(int flags)
     return r;
 }
 
+/* PAGER_FTRUNCATE of the server's descriptor sfd. Return: 0 or -errno. */
+static long file_pager_truncate(int sfd, off_t size)
+{
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_FTRUNCATE, 2), (uint64_t)sfd, (uint64_t)size, 0, 0);
+    return m.err ? m.err : (long)m.w[0];
+}
+
 int file_open(struct fd_file *f, const char *path, int flags, int mode, int *err)
 {
     struct ipc_msg m;
-    long r = file_path_call(FS_OPEN, path, file_flags(flags), (uint64_t)mode, &m);
+    long r = file_path_call(FS_OPEN, path, file_flags(flags & ~O_TRUNC), (uint64_t)mode, &m);
     if (r < 0) {
         *err = (int)r;
         return 1;
     }
-    *f = (struct fd_file){&file_ops, flags & O_ACCMODE, 0, (int)r, 0};
+    int sfd = (int)r;
+    if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && m.w[2] != 0) {
+        r = file_pager_truncate(sfd, 0);
+        if (r < 0) {
+            ipc_call(CAP_PROC_FS, IPC_TAG(FS_CLOSE, 1), (uint64_t)sfd, 0, 0, 0);
+            *err = (int)r;
+            return 1;
+        }
+    }
+    *f = (struct fd_file){&file_ops, flags & O_ACCMODE, 0, sfd, 0, 1, 0};
     *err = 0;
     return 1;
+}
+
+int fd_server_fd(int fd)
+{
+    struct fd_file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    return f->ops == &file_ops ? f->file : -ENODEV;
 }
 
 /* ---- calls by path ---------------------------------------------------------------------- */
@@ -274,16 +305,51 @@ static struct fd_file *file_get(int fd)
     return f && f->ops == &file_ops ? f : NULL;
 }
 
+/* ftruncate - as Linux: EINVAL for a negative size, EBADF, EINVAL unless a file open for
+ * writing; then the pager's and the server's answer (FS_TRUNCATE: EFBIG, ENOSPC...). */
 int ftruncate(int fd, off_t size)
 {
-    struct fd_file *f = file_get(fd);
-    if (!f || f->mode == O_RDONLY)
-        return (int)posix_errno(f ? -EINVAL : -EBADF);
+    struct fd_file *f = fd_get(fd);
     if (size < 0)
         return (int)posix_errno(-EINVAL);
+    if (!f)
+        return (int)posix_errno(-EBADF);
+    if (f->ops != &file_ops || f->mode == O_RDONLY)
+        return (int)posix_errno(-EINVAL);
+    return (int)posix_errno(file_pager_truncate(f->file, size));
+}
+
+/* truncate - open for writing (EISDIR for a directory, ENOENT...), ftruncate, close. */
+int truncate(const char *path, off_t size)
+{
+    if (size < 0)
+        return (int)posix_errno(-EINVAL);
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -1;
+    int r = ftruncate(fd, size), saved = errno;
+    close(fd);
+    errno = saved;
+    return r;
+}
+
+/* fsync - the pager writes the file's mapped pages back (PAGER_FSYNC); EINVAL for the console
+ * and /proc, which cannot be synced (as Linux for a tty). */
+int fsync(int fd)
+{
+    struct fd_file *f = fd_get(fd);
+    if (!f)
+        return (int)posix_errno(-EBADF);
+    if (f->ops != &file_ops)
+        return (int)posix_errno(-EINVAL);
     struct ipc_msg m =
-        ipc_call(CAP_PROC_FS, IPC_TAG(FS_FTRUNCATE, 2), (uint64_t)f->file, (uint64_t)size, 0, 0);
+        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_FSYNC, 1), (uint64_t)f->file, 0, 0, 0);
     return (int)posix_errno(m.err ? m.err : (long)m.w[0]);
+}
+
+int fdatasync(int fd)
+{
+    return fsync(fd);
 }
 
 ssize_t pread(int fd, void *buf, size_t n, off_t off)
