@@ -6,6 +6,7 @@
  * boot, so the tests do not depend on one another's leftovers; the image lives as long as the
  * machine, so a test removes what it made where a later one could trip over it.
  */
+#define _GNU_SOURCE /* dup3 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +16,12 @@
 #include <unistd.h>
 
 #include <samara/fs.h>
+#include <samara/pager.h>
 
 #include "ktest.h"
+
+/* libsamara's export for mmap (userland/lib/fd.h): the server descriptor behind fd. */
+int fd_server_fd(int fd);
 
 static int t_fs_motd(void)
 {
@@ -411,6 +416,179 @@ static int t_fs_exit_drops(void)
     return 0;
 }
 
+/* dup and dup2 share one open file description: offset, and the server descriptor. */
+static int t_fs_dup(void)
+{
+    int fd = open("/tmp/dup", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    CHECK(fd >= 3);
+    int d = dup(fd);
+    CHECK(d >= 0 && d != fd);
+    CHECK_EQ(write(fd, "abc", 3), 3);
+    CHECK_EQ(lseek(d, 0, SEEK_CUR), 3); /* one offset */
+    CHECK_EQ(write(d, "de", 2), 2);
+    CHECK_EQ(lseek(fd, 0, SEEK_CUR), 5);
+    CHECK_EQ(close(fd), 0);
+    char buf[8] = {0};
+    CHECK_EQ(pread(d, buf, 8, 0), 5); /* the server descriptor lives on */
+    CHECK(!memcmp(buf, "abcde", 5));
+    CHECK_EQ(dup2(d, d), d);
+    CHECK_EQ(dup2(40, 40), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(dup2(d, -1), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(dup2(d, 50), 50);
+    CHECK_EQ(lseek(50, 1, SEEK_SET), 1);
+    CHECK_EQ(lseek(d, 0, SEEK_CUR), 1);
+    int e = open("/etc/motd", O_RDONLY);
+    CHECK(e >= 0);
+    CHECK_EQ(dup2(e, 50), 50); /* closes the old 50 first */
+    CHECK_EQ(read(50, buf, 7), 7);
+    CHECK(!memcmp(buf, "Welcome", 7));
+    CHECK_EQ(lseek(d, 0, SEEK_CUR), 1);
+    CHECK_EQ(fcntl(d, F_DUPFD, 20), 20);
+    CHECK_EQ(fcntl(d, F_GETFL) & O_ACCMODE, O_RDWR);
+    CHECK_EQ(dup3(d, d, 0), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(dup3(d, 21, O_CLOEXEC), 21);
+    CHECK_EQ(fcntl(21, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(dup(99), -1);
+    CHECK_EQ(errno, EBADF);
+    /* stdout duplicated still writes to the console */
+    int out = dup(1);
+    CHECK(out >= 0);
+    CHECK_EQ(write(out, "# dup(1) writes\n", 16), 16);
+    const int all[] = {d, 20, 21, 50, e, out};
+    for (unsigned i = 0; i < 6; i++)
+        CHECK_EQ(close(all[i]), 0);
+    CHECK_EQ(close(20), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(unlink("/tmp/dup"), 0);
+    return 0;
+}
+
+/* fsync and fdatasync: files through the pager, EINVAL on the console, EBADF. */
+static int t_fs_fsync(void)
+{
+    int fd = open("/tmp/sync", O_CREAT | O_RDWR, 0644);
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "x", 1), 1);
+    CHECK_EQ(fsync(fd), 0);
+    CHECK_EQ(fdatasync(fd), 0);
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(fsync(fd), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(fsync(1), -1);
+    CHECK_EQ(errno, EINVAL);
+    /* the server's own FS_FSYNC */
+    struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_FSYNC, 1), 31, 0, 0, 0);
+    CHECK_EQ((long)m.w[0], -EBADF);
+    CHECK_EQ(unlink("/tmp/sync"), 0);
+    return 0;
+}
+
+/* truncate by path, and open(O_TRUNC), both through the pager. */
+static int t_fs_truncate_path(void)
+{
+    int fd = open("/tmp/tp", O_CREAT | O_WRONLY, 0644);
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "0123456789", 10), 10);
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(truncate("/tmp/tp", 4), 0);
+    struct stat st;
+    CHECK_EQ(stat("/tmp/tp", &st), 0);
+    CHECK_EQ(st.st_size, 4);
+    CHECK_EQ(truncate("/tmp", 0), -1);
+    CHECK_EQ(errno, EISDIR);
+    CHECK_EQ(truncate("/tmp/nosuch", 0), -1);
+    CHECK_EQ(errno, ENOENT);
+    CHECK_EQ(truncate("/tmp/tp", -1), -1);
+    CHECK_EQ(errno, EINVAL);
+    fd = open("/tmp/tp", O_RDONLY | O_TRUNC); /* read-only: nothing is cut */
+    CHECK(fd >= 0);
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(stat("/tmp/tp", &st), 0);
+    CHECK_EQ(st.st_size, 4);
+    CHECK_EQ(ftruncate(1, 0), -1); /* the console */
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(unlink("/tmp/tp"), 0);
+    return 0;
+}
+
+/* The pager's requests, and truncation by the server itself, are refused to programs. */
+static int t_fs_eperm(void)
+{
+    static const unsigned labels[] = {FS_BMAP,  FS_FDINFO,   FS_LOOKUP, FS_PIN,
+                                      FS_UNPIN, FS_TRUNCATE, FS_SYNC,   FS_EXIT};
+    int fd = open("/etc/motd", O_RDONLY);
+    CHECK(fd >= 0);
+    for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        struct ipc_msg m =
+            ipc_call(CAP_PROC_FS, IPC_TAG(labels[i], 4), (uint64_t)getpid(), 0, 1, 0);
+        CHECK_EQ(m.err, 0);
+        CHECK_EQ((long)m.w[0], -EPERM);
+    }
+    int w = open("/tmp/eperm", O_CREAT | O_RDWR, 0644);
+    CHECK(w >= 0);
+    CHECK_EQ(write(w, "abc", 3), 3);
+    int sfd = fd_server_fd(w);
+    CHECK(sfd >= 0);
+    struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_FTRUNCATE, 2), (uint64_t)sfd, 0, 0, 0);
+    CHECK_EQ((long)m.w[0], -EPERM);
+    char *b = (char *)&ipc_buffer()->words[IPC_REG_WORDS];
+    memcpy(b, "/tmp/eperm", 11);
+    m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_OPEN, 6), 11, FS_O_RDWR | FS_O_TRUNC, 0, 0);
+    CHECK_EQ((long)m.w[0], -EPERM);
+    struct stat st;
+    CHECK_EQ(fstat(w, &st), 0);
+    CHECK_EQ(st.st_size, 3); /* nothing was cut */
+    /* the file still works, and the motd too: the server lives on */
+    CHECK_EQ(fd_server_fd(1), -ENODEV);
+    CHECK_EQ(fd_server_fd(45), -EBADF);
+    CHECK_EQ(close(w), 0);
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(unlink("/tmp/eperm"), 0);
+    return 0;
+}
+
+/* A file unlinked while open stays readable and writable through its descriptor (an orphan),
+ * and its inode number is not given to a new file meanwhile. */
+static int t_fs_orphan(void)
+{
+    int fd = open("/data/orphan", O_CREAT | O_RDWR, 0644);
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "still here", 10), 10);
+    struct stat st, st2;
+    CHECK_EQ(fstat(fd, &st), 0);
+    CHECK_EQ(unlink("/data/orphan"), 0);
+    CHECK_EQ(stat("/data/orphan", &st2), -1);
+    CHECK_EQ(errno, ENOENT);
+    CHECK_EQ(fstat(fd, &st2), 0);
+    CHECK_EQ(st2.st_nlink, 0);
+    CHECK_EQ(st2.st_ino, st.st_ino);
+    int n = open("/data/orphan2", O_CREAT | O_RDWR, 0644);
+    CHECK(n >= 0);
+    struct stat st3;
+    CHECK_EQ(fstat(n, &st3), 0);
+    CHECK(st3.st_ino != st.st_ino);
+    char buf[16] = {0};
+    CHECK_EQ(pwrite(fd, "!", 1, 10), 1);
+    CHECK_EQ(pread(fd, buf, 16, 0), 11);
+    CHECK(!memcmp(buf, "still here!", 11));
+    /* rename over an open file: the old one lives on behind its descriptor */
+    CHECK_EQ(write(n, "new", 3), 3);
+    int o = open("/data/orphan3", O_CREAT | O_RDWR, 0644);
+    CHECK(o >= 0);
+    CHECK_EQ(write(o, "old", 3), 3);
+    CHECK_EQ(rename("/data/orphan2", "/data/orphan3"), 0);
+    CHECK_EQ(pread(o, buf, 16, 0), 3);
+    CHECK(!memcmp(buf, "old", 3));
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(close(o), 0);
+    CHECK_EQ(close(n), 0);
+    CHECK_EQ(unlink("/data/orphan3"), 0);
+    return 0;
+}
+
 const struct ktest fs_tests[] = {
     {"fs_motd", t_fs_motd, "read /etc/motd from the RAM disk with stdio"},
     {"fs_create_rw", t_fs_create_rw, "create, write, read back, fstat; fprintf/fgets"},
@@ -426,6 +604,11 @@ const struct ktest fs_tests[] = {
     {"fs_malformed", t_fs_malformed, "malformed requests get errors, the server lives on"},
     {"fs_big", t_fs_big, "a 300 KiB file round-trips"},
     {"fs_exit_drops", t_fs_exit_drops, "descriptors of ended processes are dropped"},
+    {"fs_dup", t_fs_dup, "dup/dup2/dup3/F_DUPFD share one description; dup2(fd, fd)"},
+    {"fs_fsync", t_fs_fsync, "fsync/fdatasync: 0 for files, EINVAL on the console, EBADF"},
+    {"fs_truncate_path", t_fs_truncate_path, "truncate(path): EISDIR, ENOENT, EINVAL; O_TRUNC"},
+    {"fs_eperm", t_fs_eperm, "the pager's requests, FS_FTRUNCATE and FS_O_TRUNC: EPERM"},
+    {"fs_orphan", t_fs_orphan, "unlinked or replaced while open: readable, number kept"},
     {"_fs_leak", c_fs_leak, "(child) open a file and exit without closing it"},
 };
 const unsigned fs_tests_count = sizeof(fs_tests) / sizeof(fs_tests[0]);
