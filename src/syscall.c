@@ -444,6 +444,38 @@ static void sys_remap(struct thread *t)
     ret(t, err ? err : vspace_remap(target, ARG(t, 1), ARG(t, 2), ARG(t, 3)));
 }
 
+static void sys_share(struct thread *t)
+{
+    struct task *src, *dst;
+    struct vspace_leaf leaves[32];
+    uint64_t va = ARG(t, 2), end = ARG(t, 2) + ARG(t, 3), buf = ARG(t, 5), max = ARG(t, 6);
+    uint64_t done = 0;
+    int err = lookup_task(t, ARG(t, 0), &src);
+    if (!err)
+        err = lookup_task(t, ARG(t, 1), &dst);
+    if (!err && (max == 0 || max > 4096 || end < va))
+        err = -EINVAL;
+    /* As SYS_UNMAP: the whole report buffer is checked before anything is shared. */
+    uint64_t bend = buf + max * sizeof(struct vspace_leaf);
+    for (uint64_t a = buf & ~(PAGE_SIZE - 1); !err && a < bend; a += PAGE_SIZE)
+        if (!vspace_user_page(t->task, a < buf ? buf : a, true))
+            err = -EFAULT;
+    while (!err && done < max && va < end) {
+        unsigned n, want = max - done < 32 ? (unsigned)(max - done) : 32;
+        err = vspace_share(src, dst, va, end - va, (unsigned)ARG(t, 4), leaves, want, &n);
+        if (!err && n)
+            err = copy_to_user(t->task, buf + done * sizeof(leaves[0]), leaves,
+                               n * sizeof(leaves[0]));
+        if (err)
+            break;
+        done += n;
+        if (n < want)
+            break;
+        va = leaves[n - 1].va + (1ul << (12 + 9 * PAGE_W_SIZE(leaves[n - 1].word)));
+    }
+    ret(t, err && !done ? err : (int64_t)done);
+}
+
 static void sys_map_batch(struct thread *t)
 {
     struct task *target;
@@ -513,6 +545,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_QUERY] = sys_query,
     [SYS_REMAP] = sys_remap,
     [SYS_MAP_BATCH] = sys_map_batch,
+    [SYS_SHARE] = sys_share,
 };
 
 void syscall_dispatch(struct thread *t)

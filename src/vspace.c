@@ -202,6 +202,48 @@ int vspace_unmap(struct task *t, uint64_t va, uint64_t len, struct vspace_leaf *
     return 0;
 }
 
+int vspace_share(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
+                 struct vspace_leaf *out, unsigned max, unsigned *count)
+{
+    int err = check_range(src, va, len);
+    if (!err)
+        err = check_range(dst, va, len);
+    if (!err && (src == dst || flags & ~SHARE_COW))
+        err = -EINVAL;
+    if (!err)
+        err = check_leaves(src, va, va + len, 0);
+    if (err)
+        return err;
+    uint64_t end = va + len, n = 0;
+    unsigned level;
+    pte_t *e;
+    *count = 0;
+    while (*count < max && (e = next_leaf(src, &va, end, &level))) {
+        uint64_t size = pte_level_size(level);
+        pte_t *d = mmu_walk_alloc(dst->root, va, level);
+        if (!d) {
+            err = -ENOMEM; /* what is shared so far stays shared, and is reported */
+            break;
+        }
+        if (!pte_is_valid(*d) && !pte_is_retained(*d)) {
+            pte_t leaf = *e;
+            if (flags & SHARE_COW && pte_is_valid(leaf) && leaf & PTE_W) {
+                /* Both sides lose the right to write: the next write faults, and copies. */
+                leaf = pte_leaf(pte_pa(leaf), (leaf & PTE_RWX & ~PTE_W) | PTE_U);
+                *e = leaf;
+                if (++n <= 64)
+                    task_flush_page(src, va);
+            }
+            *d = leaf;
+            out[(*count)++] = (struct vspace_leaf){va, page_word(leaf, level, va)};
+        }
+        va += size;
+    }
+    if (n > 64)
+        task_flush(src);
+    return *count ? 0 : err;
+}
+
 int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 {
     int err = check_range(t, va, len);

@@ -53,6 +53,16 @@ struct vspace_leaf {
 int vspace_unmap(struct task *target, uint64_t va, uint64_t len, struct vspace_leaf *out,
                  unsigned max, unsigned *count);
 /*
+ * Give dst the leaves (mapped or retained) of src in [va, va+len), at the same addresses: the
+ * page tables of a fork. With SHARE_COW, a writable leaf loses its write right in both
+ * spaces. Addresses where dst already has something are skipped. Each leaf given is reported
+ * in out (at most max; *count says how many; the caller goes on after the last). -EINVAL as
+ * vspace_unmap (or src == dst, unknown flags), -ESRCH for a dead task, -ENOMEM for page
+ * tables of dst when nothing was given yet.
+ */
+int vspace_share(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
+                 struct vspace_leaf *out, unsigned max, unsigned *count);
+/*
  * Restrict the mappings in [va, va+len) to perms: each keeps the rights it has that perms has
  * too (a right is never added: that needs the memory capability, i.e. mapping the frame
  * again); one left with none keeps its frame with no access (retained). Same errors.

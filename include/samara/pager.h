@@ -39,6 +39,21 @@
  *                   are in the caller's IPC buffer from word 4 on (at most PROC_CHUNK). The
  *                   text is made when offset is 0 and kept for the following offsets.
  *
+ * Processes (fork and exec keep the pid's badge; the C library wraps them as POSIX calls):
+ *   PAGER_FORK      w0 = pc, w1 = sp, w2 = a0 of the child's thread   -> w0 = the child's pid
+ *                   (the child is a copy-on-write copy of the caller, started at pc with sp and
+ *                   a0: the library's trampoline restores its registers). EAGAIN past the
+ *                   process limit (bootarg proc_max=), ENOMEM without memory for the copy.
+ *   PAGER_EXEC      w0 = path, w1 = argv, w2 = envp (addresses in the caller's memory, NULL-
+ *                   ended arrays), w3 = an inherited block (a uint64_t byte count, then bytes;
+ *                   at most PAGER_EXEC_BLOCK_MAX) or 0 -> no reply on success: the caller's
+ *                   memory is replaced by the program, started with argv, envp and an auxv
+ *                   holding AT_PAGESZ, AT_SAMARA_BLOCK (the block's copy on the new stack) and
+ *                   AT_NULL. Errors (the caller continues): ENOENT, EACCES (not a regular file),
+ *                   ENOEXEC, E2BIG (more than PAGER_EXEC_ARGS_MAX bytes of strings), EFAULT.
+ *   PAGER_PROCLIST  w0 = cookie (0 first)  -> w0 = a live or zombie pid (0: no more), w1 = next
+ *                   cookie (for readdir of /proc)
+ *
  * Files (the pager maps them, so their size changes and syncs go through it):
  *   PAGER_FTRUNCATE w0 = the file server's descriptor, w1 = size     -> w0 = 0 or -errno
  *                   (ftruncate, truncate and O_TRUNC: pages past the new end are unmapped from
@@ -71,7 +86,14 @@ enum pager_label {
     PAGER_PROCREAD = 19,
     PAGER_FTRUNCATE = 20,
     PAGER_FSYNC = 21,
+    PAGER_FORK = 22,
+    PAGER_EXEC = 23,
+    PAGER_PROCLIST = 24,
 };
+
+#define PAGER_EXEC_BLOCK_MAX 2048  /* bytes of the block exec hands to the new program */
+#define PAGER_EXEC_ARGS_MAX  16384 /* bytes of argument and environment strings */
+#define AT_SAMARA_BLOCK      0x1000 /* auxv: address of the inherited block, or absent */
 
 #define PAGER_FD_NODEV (-2) /* PAGER_MMAP of the console or a /proc file: ENODEV */
 
@@ -82,6 +104,8 @@ enum proc_file {
     PROC_FILE_SMAPS_ROLLUP = 3,
     PROC_FILE_STATUS = 4,
     PROC_FILE_STAT = 5,
+    PROC_FILE_MEMINFO = 6, /* /proc/meminfo (the pid is ignored): MemTotal, MemFree, ... */
+    PROC_FILE_CMDLINE = 7, /* /proc/<pid>/cmdline: the arguments, each NUL-terminated */
 };
 
 #define PROC_CHUNK 480 /* bytes per PAGER_PROCREAD reply: IPC words 4..63 */

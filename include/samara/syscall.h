@@ -58,9 +58,19 @@ enum samara_sys {
     SYS_QUERY = 55,        /* (task, va, npages <= 512, buf): a page word per page (below) */
     SYS_REMAP = 56,        /* (task, old va, new va, len): move mappings; new range empty */
     SYS_MAP_BATCH = 57,    /* (task, buf, n <= 128): n groups {va|flags, mem slot, pa, npages} */
+    SYS_SHARE = 58,        /* (src task, dst task, va, len, flags, buf, max): fork, see below */
 };
 
 #define SYS_COUNT 64
+
+/*
+ * SYS_SHARE maps in dst what src has in [va, va + len), at the same addresses and frames,
+ * skipping addresses dst already has; with SHARE_COW, writable pages lose the write right in
+ * both (copy-on-write after fork). Every page given is reported in buf as SYS_UNMAP's report
+ * ({va, page word} pairs, at most max <= 4096); returns how many. The caller holds both task
+ * capabilities, so it owns the frames already.
+ */
+#define SHARE_COW 1u
 
 /* SYS_SYSINFO selectors. */
 #define SYSINFO_TASK_SIZE 0 /* top of user space: 2^47 (Sv48) or 2^38 (Sv39) */
