@@ -58,9 +58,9 @@ void fs_fdinfo(const struct fs_msg *m, struct fs_reply *r)
     size_t n = strlen(f->path) + 1;
     memcpy(fs_data(), f->path, n);
     uint64_t flags = f->flags & (FS_O_ACCMODE | FS_O_APPEND);
-    *r = (struct fs_reply){IPC_REG_WORDS + (unsigned)((n + 7) / 8),
-                           {0, st.ino | (uint64_t)st.generation << 32, st.size,
-                            flags | (uint64_t)st.mode << 32}};
+    *r = (struct fs_reply){
+        IPC_REG_WORDS + (unsigned)((n + 7) / 8),
+        {0, st.ino | (uint64_t)st.generation << 32, st.size, flags | (uint64_t)st.mode << 32}};
 }
 
 void fs_lookup(const struct fs_msg *m, struct fs_reply *r)
@@ -103,8 +103,8 @@ void fs_truncate(const struct fs_msg *m, struct fs_reply *r)
     struct fs_open *f = client_fd(c, m->w[1]);
     struct ext2_stat st;
     long err = (int64_t)m->w[2] < 0 ? -EINVAL : f ? ext2_stat(&fs, f->ino, &st) : -EBADF;
-    if (!err && ((st.mode & EXT2_S_IFMT) != EXT2_S_IFREG ||
-                 (f->flags & FS_O_ACCMODE) == FS_O_RDONLY))
+    if (!err &&
+        ((st.mode & EXT2_S_IFMT) != EXT2_S_IFREG || (f->flags & FS_O_ACCMODE) == FS_O_RDONLY))
         err = -EINVAL;
     if (!err)
         err = ext2_truncate(&fs, f->ino, m->w[2]);

@@ -42,8 +42,8 @@ struct fs_open {
 };
 
 struct fs_client {
-    uint32_t pid;              /* 0: free */
-    uint16_t files[FS_FILES];  /* index + 1 into the open files, 0: free */
+    uint32_t pid;             /* 0: free */
+    uint16_t files[FS_FILES]; /* index + 1 into the open files, 0: free */
 };
 
 /* A request as received: the caller's pid (0 for the pager) and its table, if it has one. */
