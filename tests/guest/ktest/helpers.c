@@ -17,11 +17,20 @@ static unsigned kt_nstacks;
  */
 static void kt_prefault(char *stack)
 {
-    extern char __heap_start[];
-    for (uintptr_t a = 0x10000; a < (uintptr_t)__heap_start; a += 4096)
-        (void)*(volatile char *)a;
+    extern char __heap_start[], __fini_array_end[];
+    /* The writable segment starts on the page after rodata's end (userland/lib/user.ld):
+     * write to it, so that no page there stays a read-only file or zero page waiting for a
+     * write fault. */
+    uintptr_t data = ((uintptr_t)__fini_array_end + 4095) & ~(uintptr_t)4095;
+    for (uintptr_t a = 0x10000; a < (uintptr_t)__heap_start; a += 4096) {
+        if (a >= data)
+            *(volatile char *)a = *(volatile char *)a;
+        else
+            (void)*(volatile char *)a;
+    }
     for (unsigned i = 0; i < KT_STACK; i += 4096)
         stack[i] = 0;
+    stack[KT_STACK - 1] = 0; /* the stack need not start on a page */
 }
 
 long kt_thread(void (*fn)(uint64_t), uint64_t arg, unsigned slot, unsigned fault_ep_slot)
