@@ -48,6 +48,8 @@ extern const struct ktest mm_tests[];
 extern const unsigned mm_tests_count;
 extern const struct ktest fs_tests[];
 extern const unsigned fs_tests_count;
+extern const struct ktest file_tests[]; /* opt-in: `ktest file` (main.c) */
+extern const unsigned file_tests_count;
 
 /* Helpers for tests (helpers.c). */
 /*

@@ -1,8 +1,8 @@
 /*
  * main.c - ktest: runs the guest test table as TAP, one child process per test.
  *
- *   ktest                 run every test
- *   ktest NAME...         run the tests whose names contain one of NAME
+ *   ktest                 run every test of the default tables
+ *   ktest NAME...         run the tests whose names contain one of NAME (opt-in tables too)
  *   ktest list            list the tests
  *   ktest case NAME       run one test in this process (what the harness spawns)
  */
@@ -14,15 +14,22 @@
 
 #define KT_TIMEOUT_S 20
 
-/* The test tables, one per file of tests, seen as one list. */
+/*
+ * The test tables, one per file of tests, seen as one list. An opt-in table runs only when
+ * named (`ktest file`): its tests wait for a feature still being written, and the default
+ * run (the guest suites) leaves them out until the feature lands.
+ */
 static const struct {
     const struct ktest *tests;
     const unsigned *count;
+    bool optin;
 } tables[] = {
-    {kernel_tests, &kernel_tests_count},
-    {maple_tests, &maple_tests_count},
-    {mm_tests, &mm_tests_count},
-    {fs_tests, &fs_tests_count},
+    {kernel_tests, &kernel_tests_count, false},
+    {maple_tests, &maple_tests_count, false},
+    {mm_tests, &mm_tests_count, false},
+    {fs_tests, &fs_tests_count, false},
+    /* issue 5, file-backed mappings: opt-in until the pager has them */
+    {file_tests, &file_tests_count, true},
 };
 
 static unsigned total(void)
@@ -43,6 +50,17 @@ static const struct ktest *test_at(unsigned k)
     return NULL;
 }
 
+/* Whether test k belongs to an opt-in table. */
+static bool optin_at(unsigned k)
+{
+    for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (k < *tables[i].count)
+            return tables[i].optin;
+        k -= *tables[i].count;
+    }
+    return false;
+}
+
 static const struct ktest *find(const char *name)
 {
     for (unsigned i = 0; i < total(); i++)
@@ -51,12 +69,12 @@ static const struct ktest *find(const char *name)
     return NULL;
 }
 
-static bool selected(const struct ktest *t, int argc, char **argv)
+static bool selected(const struct ktest *t, bool optin, int argc, char **argv)
 {
     if (t->name[0] == '_')
         return false; /* helpers run by other tests */
     if (argc < 2)
-        return true;
+        return !optin;
     for (int i = 1; i < argc; i++)
         if (strstr(t->name, argv[i]))
             return true;
@@ -120,12 +138,12 @@ int main(int argc, char **argv)
     }
     unsigned n = 0, failed = 0;
     for (unsigned i = 0; i < total(); i++)
-        n += selected(test_at(i), argc, argv);
+        n += selected(test_at(i), optin_at(i), argc, argv);
     printf("TAP version 13\n1..%u\n", n);
     unsigned k = 0;
     for (unsigned i = 0; i < total(); i++) {
         const struct ktest *t = test_at(i);
-        if (!selected(t, argc, argv))
+        if (!selected(t, optin_at(i), argc, argv))
             continue;
         bool ok = run_one(t);
         failed += !ok;
