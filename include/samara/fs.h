@@ -62,6 +62,9 @@
  *   FS_SYNC       w0 = ino, w1 = generation -> w0 = 0: shared mappings wrote the file's pages
  *                 (msync, fsync, munmap, exit); the server sets mtime and ctime.
  *   FS_EXIT       w0 = pid            -> w0 = 0: the process is gone; its descriptors close.
+ *   FS_FORK       w0 = parent pid, w1 = child pid -> w0 = 0: the child gets a copy of the
+ *                 parent's descriptor table (each descriptor one more reference to its inode);
+ *                 ENOMEM (no table free), ENOENT (the parent has no table: nothing to copy)
  *
  * The server keeps the image consistent for direct mapping: bytes past the end of a file in
  * its last block are always zero (extending a file, by write or truncate, zeroes what the old
@@ -98,6 +101,7 @@ enum fs_label {
     FS_TRUNCATE = 37,
     FS_SYNC = 38,
     FS_EXIT = 39,
+    FS_FORK = 40,
 };
 
 #define FS_BMAP_MAX   32 /* pages per FS_BMAP */

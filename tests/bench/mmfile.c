@@ -120,8 +120,8 @@ static void file_faults(int counted, const char *path)
         uint64_t t0 = now_ns();
         for (uint64_t off = 0; off < FILE_SIZE; off += AROUND * PAGE)
             sum += (unsigned char)p[off];
-        report(pass ? "file_minor_fault" : "file_major_fault", counted,
-               FILE_SIZE / PAGE / AROUND, now_ns() - t0);
+        report(pass ? "file_minor_fault" : "file_major_fault", counted, FILE_SIZE / PAGE / AROUND,
+               now_ns() - t0);
         munmap((void *)p, FILE_SIZE);
         close(fd);
         if (!sum)

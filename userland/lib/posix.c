@@ -60,11 +60,6 @@ pid_t getppid(void)
     return (pid_t)ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_GETPID, 0), 0, 0, 0, 0).w[1];
 }
 
-int kill(pid_t pid, int sig)
-{
-    return (int)posix_errno(pager_kill(pid, sig));
-}
-
 long sysconf(int name)
 {
     if (name == _SC_PAGESIZE)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <samara/pager.h>
 #include <samara/user.h>
 
 /* picolibc's TLS interface (picotls.h hides it behind its own configuration macro). */
@@ -19,6 +20,7 @@ void _set_tls(void *tls);
 
 int main(int argc, char **argv, char **envp);
 extern char **environ;
+void fd_import(const void *buf, size_t len); /* process.c, fd.c */
 
 #define MAIN_TLS_SIZE 1024
 static _Alignas(64) char main_tls[MAIN_TLS_SIZE];
@@ -41,5 +43,12 @@ _Noreturn void __samara_start(uint64_t *sp)
     char **argv = (char **)&sp[1];
     char **envp = argv + argc + 1;
     environ = envp;
+    /* The auxiliary vector after envp: the block an exec handed on, if any (process.c). */
+    char **e = envp;
+    while (*e)
+        e++;
+    for (uint64_t *aux = (uint64_t *)(e + 1); aux[0]; aux += 2)
+        if (aux[0] == AT_SAMARA_BLOCK && aux[1])
+            fd_import((const uint64_t *)aux[1] + 1, *(const uint64_t *)aux[1]);
     exit(main(argc, argv, envp));
 }

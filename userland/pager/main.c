@@ -129,6 +129,21 @@ static void do_spawn(struct proc *p, const struct ipc_msg *m, struct reply *r)
 
 struct proc *proc_zombie_child(struct proc *parent, long pid, bool *any_child);
 
+static void do_proclist(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    (void)p;
+    r->send = true;
+    r->tag = IPC_TAG(0, 2);
+    r->w[0] = 0;
+    for (uint64_t i = m->w[0]; i < PROC_MAX; i++) {
+        if (procs[i].state != PROC_FREE) {
+            r->w[0] = (uint64_t)procs[i].pid;
+            r->w[1] = i + 1;
+            return;
+        }
+    }
+}
+
 static void do_ftruncate(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     r->send = true;
@@ -273,6 +288,9 @@ static const struct {
     {PAGER_PROCREAD, do_procread, "procread"},
     {PAGER_FTRUNCATE, do_ftruncate, "ftruncate"},
     {PAGER_FSYNC, do_fsync, "fsync"},
+    {PAGER_FORK, do_fork, "fork"},
+    {PAGER_EXEC, do_exec, "exec"},
+    {PAGER_PROCLIST, do_proclist, "proclist"},
 };
 
 /* init=PATH ARGS... : everything after init= is the program and its arguments. */
@@ -336,6 +354,9 @@ void pager_main(const struct bootinfo *bi)
     huge_init();
     space_zero_page();
     max_map_count = bootarg_ulong("max_map_count", 65530);
+    proc_max = (unsigned)bootarg_ulong("proc_max", PROC_MAX);
+    if (proc_max > PROC_MAX || proc_max < 3)
+        proc_max = PROC_MAX;
     if (sys2(SYS_ENDPOINT_CREATE, CAP_ROOT_CONTROL, SLOT_EP)) {
         printf("pager: cannot create its endpoint\n");
         sys2(SYS_SHUTDOWN, CAP_ROOT_CONTROL, 5);

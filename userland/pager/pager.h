@@ -134,6 +134,34 @@ unsigned proc_task_slot(const struct proc *p);
 uint64_t proc_badge(const struct proc *p);
 struct proc *proc_from_badge(uint64_t badge);
 extern bool init_gone; /* set when pid 1 has ended */
+/* What a new program starts with (spawn, exec). */
+struct proc_image {
+    char *const *argv;
+    int argc;
+    char *const *envp;
+    int envc;
+    const void *block; /* exec's inherited block (AT_SAMARA_BLOCK), or none */
+    uint64_t block_len;
+};
+#define PAGER_EXEC_ARGC_MAX 256 /* arguments, and environment strings, each */
+#define PROC_EXEC_GONE      1   /* proc_exec: the caller's thread is gone (no reply) */
+extern unsigned proc_max;       /* processes at most (bootarg proc_max=, <= PROC_MAX) */
+/* A new process (table entry, task, thread, capabilities) with nothing in its space:
+ * 0, -EAGAIN (the process limit), -ENOMEM. */
+long proc_create(int ppid, const char *path, struct proc **out);
+/* Undo a process: its space, capabilities, frames and VMAs; the entry is free after. */
+void proc_discard(struct proc *p);
+/* The IPC buffer page at ipcbuf (and its VMA unless there is one): 0 or -ENOMEM. */
+long proc_map_ipcbuf(struct proc *p, uint64_t ipcbuf);
+/* Start p's thread at pc with sp and a0 (its IPC buffer, fault endpoint, priority set). */
+long proc_thread_start(struct proc *p, uint64_t pc, uint64_t sp, uint64_t a0);
+/* Replace p's program: -errno with p unchanged, or PROC_EXEC_GONE. */
+long proc_exec(struct proc *p, const char *path, const struct proc_image *img);
+
+/* fork.c: PAGER_FORK and PAGER_EXEC. */
+void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r);
+void do_exec(struct proc *p, const struct ipc_msg *m, struct reply *r);
+
 /* The pid the next process gets (start-up: the file server is 2 but starts before init). */
 void proc_set_next_pid(int pid);
 
@@ -218,6 +246,8 @@ void pfile_sync(struct pfile *f);
 long pfile_truncate(struct proc *p, int fd, uint64_t size);
 /* fsync of p's descriptor fd (PAGER_FSYNC): 0 or -EBADF. */
 long pfile_fsync(struct proc *p, int fd);
+/* child is parent's fork: the server copies the descriptor table (FS_FORK). 0 or -ENOMEM. */
+long pfile_fork(struct proc *parent, struct proc *child);
 /* p has exited: the server closes its descriptors (FS_EXIT). */
 void pfile_proc_exit(struct proc *p);
 

@@ -318,3 +318,10 @@ void pfile_proc_exit(struct proc *p)
 {
     pfile_call(FS_EXIT, 1, (uint64_t)p->pid, 0, 0, 0, NULL);
 }
+
+long pfile_fork(struct proc *parent, struct proc *child)
+{
+    long err = pfile_call(FS_FORK, 2, (uint64_t)parent->pid, (uint64_t)child->pid, 0, 0, NULL);
+    /* No server, or one without descriptors for the parent: nothing to copy. */
+    return err == -SAMARA_ENOMEM ? err : 0;
+}

@@ -17,6 +17,7 @@
 struct proc procs[PROC_MAX];
 bool init_gone;
 static int next_pid = 1;
+unsigned proc_max = PROC_MAX;
 
 void proc_set_next_pid(int pid)
 {
@@ -58,43 +59,74 @@ static long map_into(struct proc *p, uint64_t va, uint64_t pa, unsigned perms)
 
 /*
  * The initial stack (System V ABI, as Linux builds it): from sp up, argc, argv[0..argc-1],
- * NULL, envp (empty), NULL, auxv {AT_PAGESZ, 4096}, {AT_NULL, 0}, then the strings.
+ * NULL, envp[], NULL, the auxiliary vector {AT_PAGESZ, 4096}, {AT_SAMARA_BLOCK, address} (when
+ * there is an inherited block), {AT_NULL, 0}; above them the block and the strings. It is
+ * built in a buffer and copied into as many fresh pages as it needs below top.
  */
-static long build_stack(struct proc *p, uint64_t top, char *const argv[], int argc, uint64_t *sp)
+static uint8_t stack_image[PAGER_EXEC_ARGS_MAX + PAGER_EXEC_BLOCK_MAX + 2 * PAGE_SIZE];
+
+static long build_stack(struct proc *p, uint64_t top, const struct proc_image *img, uint64_t *sp)
 {
-    uint64_t pa = frame_alloc();
-    if (!pa)
-        return -SAMARA_ENOMEM;
-    space_note_rss(p, 1);
-    char *page = physmap(pa);
-    uint64_t page_va = top - PAGE_SIZE;
-    size_t str_off = PAGE_SIZE;
-    uint64_t ptrs[64];
-    if (argc > 60)
+    size_t size = sizeof(stack_image), off = size;
+    uint64_t base = top - size; /* the user address of stack_image[0] */
+    uint64_t words[2 * PAGER_EXEC_ARGC_MAX + 16];
+    size_t nw = 0;
+    if (img->argc > PAGER_EXEC_ARGC_MAX || img->envc > PAGER_EXEC_ARGC_MAX)
         return -SAMARA_E2BIG;
-    for (int i = argc; i-- > 0;) {
-        size_t n = strlen(argv[i]) + 1;
-        if (n > str_off - 1024)
-            return -SAMARA_E2BIG;
-        str_off -= n;
-        memcpy(page + str_off, argv[i], n);
-        ptrs[i] = page_va + str_off;
+    uint64_t block_va = 0;
+    if (img->block_len) {
+        off = (off - img->block_len) & ~15ul;
+        memcpy(stack_image + off, img->block, img->block_len);
+        block_va = base + off;
     }
-    size_t words = 1 + (size_t)argc + 1 + 1 + 4;
-    size_t off = (str_off - words * 8) & ~15ul;
-    uint64_t *w = (uint64_t *)(page + off);
-    size_t k = 0;
-    w[k++] = (uint64_t)argc;
-    for (int i = 0; i < argc; i++)
-        w[k++] = ptrs[i];
-    w[k++] = 0; /* end of argv */
-    w[k++] = 0; /* empty envp */
-    w[k++] = 6; /* AT_PAGESZ */
-    w[k++] = PAGE_SIZE;
-    w[k++] = 0; /* AT_NULL */
-    w[k++] = 0;
-    *sp = page_va + off;
-    return map_into(p, page_va, pa, MAP_PERM_R | MAP_PERM_W);
+    /* Strings, last first, so that argv[0]'s lie lowest, as Linux's. */
+    uint64_t ptrs[2 * PAGER_EXEC_ARGC_MAX];
+    int total = img->argc + img->envc;
+    for (int i = total; i-- > 0;) {
+        const char *str = i < img->argc ? img->argv[i] : img->envp[i - img->argc];
+        size_t n = strlen(str) + 1;
+        if (n > off - PAGE_SIZE)
+            return -SAMARA_E2BIG;
+        off -= n;
+        memcpy(stack_image + off, str, n);
+        ptrs[i] = base + off;
+    }
+    words[nw++] = (uint64_t)img->argc;
+    for (int i = 0; i < img->argc; i++)
+        words[nw++] = ptrs[i];
+    words[nw++] = 0;
+    for (int i = 0; i < img->envc; i++)
+        words[nw++] = ptrs[img->argc + i];
+    words[nw++] = 0;
+    words[nw++] = 6; /* AT_PAGESZ */
+    words[nw++] = PAGE_SIZE;
+    if (block_va) {
+        words[nw++] = AT_SAMARA_BLOCK;
+        words[nw++] = block_va;
+    }
+    words[nw++] = 0; /* AT_NULL */
+    words[nw++] = 0;
+    if (nw * 8 + 16 > off)
+        return -SAMARA_E2BIG;
+    off = (off - nw * 8) & ~15ul;
+    memcpy(stack_image + off, words, nw * 8);
+    *sp = base + off;
+    /* The pages from the one holding sp up to top. */
+    for (uint64_t va = (base + off) & ~(PAGE_SIZE - 1); va < top; va += PAGE_SIZE) {
+        uint64_t pa = frame_alloc();
+        if (!pa)
+            return -SAMARA_ENOMEM;
+        memcpy(physmap(pa), stack_image + (va - base), PAGE_SIZE);
+        space_note_rss(p, 1);
+        frame_info(pa)->pid = (uint16_t)p->pid;
+        frame_info(pa)->va = va;
+        long err = map_into(p, va, pa, MAP_PERM_R | MAP_PERM_W);
+        if (err) {
+            frame_put(pa);
+            return err;
+        }
+    }
+    return 0;
 }
 
 /* A new VMA [start, end) in p; 0 or -ENOMEM. */
@@ -269,7 +301,7 @@ static struct proc *proc_alloc(void)
 }
 
 /* Undo a half-built process: its objects, capabilities and frames. */
-static void proc_discard(struct proc *p)
+void proc_discard(struct proc *p)
 {
     unsigned base = proc_task_slot(p);
     /* Every frame mapped in the space comes back through the kernel's report: before the
@@ -295,22 +327,12 @@ static void proc_discard(struct proc *p)
     p->state = PROC_FREE;
 }
 
-long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
+long proc_create(int ppid, const char *path, struct proc **out)
 {
-    return proc_spawn_with(ppid, path, argv, argc, NULL);
-}
-
-long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
-                     long (*setup)(struct proc *p))
-{
-    /* The program: on the RAM disk once its server runs, else in the initrd. */
-    struct cpio_entry file;
-    struct pfile *disk = NULL;
-    const char *why = NULL;
-    if (!(fsrv_running && path[0] == '/' && pfile_from_path(path, &disk) == 0) &&
-        cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &file, &why))
-        return -SAMARA_ENOENT;
-    struct proc *p = proc_alloc();
+    unsigned n = 0;
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        n += procs[i].state != PROC_FREE;
+    struct proc *p = n < proc_max ? proc_alloc() : NULL;
     if (!p)
         return -SAMARA_EAGAIN;
     p->state = PROC_LIVE;
@@ -321,8 +343,6 @@ long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
     snprintf(p->path, sizeof(p->path), "%s%s", path[0] == '/' ? "" : "/", path);
 
     unsigned slot = proc_task_slot(p);
-    uint64_t stack_top = task_size - PROC_STACK_OFFSET, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
-    uint64_t entry = 0, sp = 0;
     long err = sys2(SYS_TASK_CREATE, CAP_ROOT_CONTROL, slot);
     if (!err)
         err = sys3(SYS_THREAD_CREATE, CAP_ROOT_CONTROL, slot, slot + 1);
@@ -340,16 +360,77 @@ long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
     /* The file server's endpoint, badged like the pager's so the server can tell clients. */
     if (!err && fsrv_ready)
         err = sys5(SYS_CAP_COPY, SLOT_FS_EP, slot, CAP_PROC_FS, CAP_R_SEND, (long)proc_badge(p));
+    if (err) {
+        proc_discard(p);
+        return err == -SAMARA_ENOMEM ? err : -SAMARA_EAGAIN;
+    }
+    *out = p;
+    return 0;
+}
+
+long proc_map_ipcbuf(struct proc *p, uint64_t ipcbuf)
+{
+    long err = add_vma(p, (struct vma){.start = ipcbuf,
+                                       .end = ipcbuf + PAGE_SIZE,
+                                       .prot = VP_READ | VP_WRITE,
+                                       .flags = VM_SPECIAL,
+                                       .ops = &vma_anon_ops});
+    if (err && !vma_find(p, ipcbuf)) /* fork: the VMA came with the copy */
+        return err;
+    uint64_t pa = frame_alloc();
+    if (!pa)
+        return -SAMARA_ENOMEM;
+    space_note_rss(p, 1);
+    return map_into(p, ipcbuf, pa, MAP_PERM_R | MAP_PERM_W);
+}
+
+long proc_thread_start(struct proc *p, uint64_t pc, uint64_t sp, uint64_t a0)
+{
+    unsigned slot = proc_task_slot(p);
+    long err = sys2(SYS_THREAD_SET_IPCBUF, slot + 1, (long)(task_size - PROC_IPCBUF_OFFSET));
+    if (!err)
+        err = sys2(SYS_THREAD_SET_FAULT, slot + 1, slot + 2);
+    if (!err)
+        err = sys2(SYS_THREAD_SET_PRIO, slot + 1, PROC_PRIO);
+    if (!err)
+        err = sys4(SYS_THREAD_START, slot + 1, (long)pc, (long)sp, (long)a0);
+    return err;
+}
+
+/* Where a program comes from: the RAM disk once its server runs, else the initrd. */
+struct proc_program {
+    struct pfile *disk;
+    struct cpio_entry file;
+};
+
+static long proc_find_program(const char *path, struct proc_program *prog)
+{
+    const char *why = NULL;
+    prog->disk = NULL;
+    if (fsrv_running && path[0] == '/' && pfile_from_path(path, &prog->disk) == 0)
+        return (prog->disk->mode & 0170000) == 0100000 ? 0 : -SAMARA_EACCES;
+    if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &prog->file, &why))
+        return -SAMARA_ENOENT;
+    return 0;
+}
+
+/*
+ * Load a program into p, whose space is empty: the ELF, the stack and IPC buffer VMAs, and
+ * the initial stack; *entry and *sp say where its thread starts.
+ */
+static long proc_load(struct proc *p, const struct proc_program *prog, const struct proc_image *img,
+                      uint64_t *entry, uint64_t *sp)
+{
     /*
      * The layout, as Linux's (docs/BOOT.md): the ELF, the heap after it, mmap areas top-down
      * from mmap_base (128 MiB below the top, the gap Linux leaves for an 8 MiB stack), the
      * stack growing down from stack_top, and the IPC buffer page above it.
      */
+    uint64_t stack_top = task_size - PROC_STACK_OFFSET, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
     p->stack_top = stack_top;
     p->mmap_base = task_size - (128ul << 20);
-    if (!err)
-        err = disk ? load_disk_elf(p, disk, p->mmap_base, &entry)
-                   : load_elf(p, &file, p->mmap_base, &entry);
+    long err = prog->disk ? load_disk_elf(p, prog->disk, p->mmap_base, entry)
+                          : load_elf(p, &prog->file, p->mmap_base, entry);
     if (!err)
         err = add_vma(p, (struct vma){.start = stack_top - PROC_STACK_INITIAL,
                                       .end = stack_top,
@@ -357,35 +438,105 @@ long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
                                       .flags = VM_GROWSDOWN | VM_STACK | VM_ACCOUNT,
                                       .ops = &vma_anon_ops});
     if (!err)
-        err = add_vma(p, (struct vma){.start = ipcbuf,
-                                      .end = ipcbuf + PAGE_SIZE,
-                                      .prot = VP_READ | VP_WRITE,
-                                      .flags = VM_SPECIAL,
-                                      .ops = &vma_anon_ops});
+        err = build_stack(p, stack_top, img, sp);
     if (!err)
-        err = build_stack(p, stack_top, argv, argc, &sp);
-    if (!err) {
-        uint64_t pa = frame_alloc();
-        err = pa ? map_into(p, ipcbuf, pa, MAP_PERM_R | MAP_PERM_W) : -SAMARA_ENOMEM;
-        if (pa)
-            space_note_rss(p, 1);
-    }
+        err = proc_map_ipcbuf(p, ipcbuf);
     p->peak_vm = vma_total_pages(p);
-    if (!err)
-        err = sys2(SYS_THREAD_SET_IPCBUF, slot + 1, (long)ipcbuf);
-    if (!err)
-        err = sys2(SYS_THREAD_SET_FAULT, slot + 1, slot + 2);
-    if (!err)
-        err = sys2(SYS_THREAD_SET_PRIO, slot + 1, PROC_PRIO);
+    return err;
+}
+
+long proc_spawn(int ppid, const char *path, char *const argv[], int argc)
+{
+    return proc_spawn_with(ppid, path, argv, argc, NULL);
+}
+
+long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
+                     long (*setup)(struct proc *p))
+{
+    struct proc_program prog;
+    long err = proc_find_program(path, &prog);
+    if (err)
+        return err;
+    struct proc *p;
+    err = proc_create(ppid, path, &p);
+    if (err)
+        return err;
+    static char *const no_env[] = {NULL};
+    struct proc_image img = {.argv = argv, .argc = argc, .envp = no_env, .envc = 0};
+    uint64_t entry = 0, sp = 0;
+    err = proc_load(p, &prog, &img, &entry, &sp);
     if (!err && setup)
         err = setup(p);
     if (!err)
-        err = sys4(SYS_THREAD_START, slot + 1, (long)entry, (long)sp, 0);
+        err = proc_thread_start(p, entry, sp, 0);
     if (err) {
         proc_discard(p);
         return err;
     }
     return p->pid;
+}
+
+/* Check the program's ELF before anything of the caller is gone: 0 or -ENOEXEC. */
+static long proc_check_program(const struct proc_program *prog)
+{
+    struct elf_image img;
+    const char *why = NULL;
+    if (!prog->disk)
+        return elf_parse(prog->file.data, prog->file.size, task_size, PAGE_SIZE, &img, &why)
+                   ? -SAMARA_ENOEXEC
+                   : 0;
+    uint64_t block;
+    bool major;
+    if (pfile_blocks(prog->disk, 0, 1, false, &block, &major) != 1 || !block)
+        return -SAMARA_ENOEXEC;
+    const uint8_t *hdr = physmap(pfile_block_pa(block));
+    uint64_t phoff, phnum = (uint64_t)hdr[56] | (uint64_t)hdr[57] << 8;
+    memcpy(&phoff, hdr + 32, 8);
+    if (phoff > PAGE_SIZE || phnum * sizeof(struct elf64_phdr) > PAGE_SIZE - phoff ||
+        elf_parse(hdr, prog->disk->size, task_size, PAGE_SIZE, &img, &why))
+        return -SAMARA_ENOEXEC;
+    return 0;
+}
+
+long proc_exec(struct proc *p, const char *path, const struct proc_image *img)
+{
+    struct proc_program prog;
+    long err = proc_find_program(path, &prog);
+    if (!err)
+        err = proc_check_program(&prog);
+    if (err)
+        return err;
+    /* The point of no return: the old image goes. */
+    unsigned slot = proc_task_slot(p);
+    sys1(SYS_THREAD_SUSPEND, slot + 1);
+    sys1(SYS_CAP_DELETE, slot + 1);
+    space_unmap(p, 0, task_size);
+    p->state = PROC_ZOMBIE; /* so that syncing a file's mappings (vma_free) skips this tree */
+    unsigned long index = 0;
+    struct vma *v;
+    mt_for_each(&p->mm, v, index, ~0ul) vma_free(v);
+    mtree_destroy(&p->mm);
+    mtree_init(&p->mm, MT_FLAGS_ALLOC_RANGE);
+    p->state = PROC_LIVE;
+    p->map_count = 0;
+    p->def_flags = 0;
+    p->start_brk = p->brk = p->start_code = p->end_code = 0;
+    const char *base = strrchr(path, '/');
+    memset(p->name, 0, sizeof(p->name));
+    strncpy(p->name, base ? base + 1 : path, sizeof(p->name) - 1);
+    snprintf(p->path, sizeof(p->path), "%s", path);
+    uint64_t entry = 0, sp = 0;
+    err = sys3(SYS_THREAD_CREATE, CAP_ROOT_CONTROL, slot, slot + 1);
+    if (!err)
+        err = proc_load(p, &prog, img, &entry, &sp);
+    if (!err)
+        err = proc_thread_start(p, entry, sp, 0);
+    if (err) {
+        printf("pager: pid %d: exec of %s failed after the old image was gone: %ld\n", p->pid, path,
+               err);
+        proc_exit(p, PAGER_SIGKILL);
+    }
+    return PROC_EXEC_GONE;
 }
 
 static void wake_waiter(struct proc *parent);

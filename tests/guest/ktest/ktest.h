@@ -50,6 +50,8 @@ extern const struct ktest fs_tests[];
 extern const unsigned fs_tests_count;
 extern const struct ktest file_tests[]; /* opt-in: `ktest file` (main.c) */
 extern const unsigned file_tests_count;
+extern const struct ktest proc_tests[]; /* opt-in until fork and exec land */
+extern const unsigned proc_tests_count;
 
 /* Helpers for tests (helpers.c). */
 /*

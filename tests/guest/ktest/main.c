@@ -30,6 +30,8 @@ static const struct {
     {fs_tests, &fs_tests_count, false},
     /* issue 5, file-backed mappings: opt-in until the pager has them */
     {file_tests, &file_tests_count, true},
+    /* issue 6, processes */
+    {proc_tests, &proc_tests_count, true},
 };
 
 static unsigned total(void)

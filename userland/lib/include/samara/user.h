@@ -31,6 +31,7 @@ long sys3(long n, long a0, long a1, long a2);
 long sys4(long n, long a0, long a1, long a2, long a3);
 long sys5(long n, long a0, long a1, long a2, long a3, long a4);
 long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5);
+long sys7(long n, long a0, long a1, long a2, long a3, long a4, long a5, long a6);
 
 /*
  * The IPC calls, inline so that the message stays in registers (samara/syscall.h: a0 = ep or
