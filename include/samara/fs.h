@@ -65,6 +65,8 @@
  *   FS_FORK       w0 = parent pid, w1 = child pid -> w0 = 0: the child gets a copy of the
  *                 parent's descriptor table (each descriptor one more reference to its inode);
  *                 ENOMEM (no table free), ENOENT (the parent has no table: nothing to copy)
+ *   FS_NLINK      w0 = ino, w1 = generation -> w0 = its link count (0: unlinked but still
+ *                 referenced: /proc/<pid>/maps says "(deleted)"), ENOENT
  *
  * The server keeps the image consistent for direct mapping: bytes past the end of a file in
  * its last block are always zero (extending a file, by write or truncate, zeroes what the old
@@ -102,6 +104,7 @@ enum fs_label {
     FS_SYNC = 38,
     FS_EXIT = 39,
     FS_FORK = 40,
+    FS_NLINK = 41,
 };
 
 #define FS_BMAP_MAX   32 /* pages per FS_BMAP */

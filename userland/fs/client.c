@@ -92,3 +92,35 @@ void client_exit(uint32_t pid)
         client_fd_close(c, fd);
     c->pid = 0;
 }
+
+/*
+ * client_fork - the process @child is a fork of @parent: it gets a copy of its descriptors,
+ * each a new open file of the same inode, flags and path (offsets live in the C library).
+ * Return: 0; -ENOENT (@parent has no table: nothing to copy); -ENOMEM, -ENFILE (tables full:
+ * the child's is dropped).
+ */
+long client_fork(uint32_t parent, uint32_t child)
+{
+    struct fs_client *p = client_lookup(parent, false);
+    if (!p)
+        return -ENOENT;
+    struct fs_client *c = client_lookup(child, true);
+    if (!c)
+        return -FS_ENOMEM;
+    for (unsigned fd = 0; fd < FS_FILES; fd++) {
+        struct fs_open *o = client_fd(p, fd);
+        if (!o)
+            continue;
+        long n = client_fd_alloc(c, o->ino, o->flags, o->path);
+        if (n < 0) {
+            client_exit(child);
+            return n;
+        }
+        if ((unsigned)n != fd) {
+            /* The lowest free descriptor is fd itself while copying in order. */
+            c->files[fd] = c->files[n];
+            c->files[n] = 0;
+        }
+    }
+    return 0;
+}

@@ -54,6 +54,8 @@ static const struct {
     {FS_TRUNCATE, fs_truncate, FS_PAGER_ONLY, "truncate"},
     {FS_SYNC, fs_sync, FS_PAGER_ONLY, "sync"},
     {FS_EXIT, fs_exit, FS_PAGER_ONLY, "exit"},
+    {FS_FORK, fs_fork, FS_PAGER_ONLY, "fork"},
+    {FS_NLINK, fs_nlink, FS_PAGER_ONLY, "nlink"},
 };
 
 struct ext2_fs fs;

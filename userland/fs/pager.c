@@ -124,3 +124,17 @@ void fs_exit(const struct fs_msg *m, struct fs_reply *r)
         client_exit((uint32_t)m->w[0]);
     fs_error(r, 0);
 }
+
+void fs_fork(const struct fs_msg *m, struct fs_reply *r)
+{
+    bool ok = m->w[0] && m->w[0] <= UINT32_MAX && m->w[1] && m->w[1] <= UINT32_MAX;
+    fs_error(r, ok ? client_fork((uint32_t)m->w[0], (uint32_t)m->w[1]) : -EINVAL);
+}
+
+/* The link count of inode w0 (0: unlinked, kept for its references), for "(deleted)". */
+void fs_nlink(const struct fs_msg *m, struct fs_reply *r)
+{
+    struct ext2_stat st;
+    long err = pager_inode(m->w[0], m->w[1], true, &st);
+    fs_error(r, err ? err : (long)st.links);
+}

@@ -24,6 +24,7 @@
 
 /* Linux numbers lib/ext2 does not define (picolibc's <errno.h> is not used here). */
 #define FS_EPERM  1
+#define FS_ENOMEM 12
 #define FS_EACCES 13
 #define FS_ENFILE 23
 #define FS_EMFILE 24
@@ -78,6 +79,7 @@ long client_fd_alloc(struct fs_client *c, uint32_t ino, uint32_t flags, const ch
 struct fs_open *client_fd(struct fs_client *c, uint64_t fd);
 long client_fd_close(struct fs_client *c, uint64_t fd);
 void client_exit(uint32_t pid);
+long client_fork(uint32_t parent, uint32_t child);
 
 /* The handlers, one per label. */
 typedef void (*fs_handler)(const struct fs_msg *m, struct fs_reply *r);
@@ -104,5 +106,7 @@ void fs_unpin(const struct fs_msg *m, struct fs_reply *r);
 void fs_truncate(const struct fs_msg *m, struct fs_reply *r);
 void fs_sync(const struct fs_msg *m, struct fs_reply *r);
 void fs_exit(const struct fs_msg *m, struct fs_reply *r);
+void fs_fork(const struct fs_msg *m, struct fs_reply *r);
+void fs_nlink(const struct fs_msg *m, struct fs_reply *r);
 
 #endif

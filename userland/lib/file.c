@@ -89,6 +89,7 @@ static void file_fill_stat(const struct ipc_msg *m, struct stat *st)
     st->st_size = (off_t)m->w[2];
     st->st_ino = (ino_t)m->w[3];
     st->st_blksize = 4096;
+    st->st_dev = 0x100; /* the RAM disk, 01:00 (Linux's /dev/ram0): as /proc/<pid>/maps says */
     if (IPC_TAG_LEN(m->tag) >= 8) {
         st->st_blocks = (blkcnt_t)w[4];
         st->st_atime = (time_t)w[5];

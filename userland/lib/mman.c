@@ -15,7 +15,10 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
+#include <samara/pager.h>
 #include <samara/user.h>
+
+#include "fd.h"
 
 /* The ABI result r, or -1 with errno set (posix.c). */
 long posix_errno(long r);
@@ -70,6 +73,16 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
             return MAP_FAILED;
         }
         pgoff = 0;
+    }
+    /* A file is named by the server's descriptor; Linux checks the descriptor first. */
+    if (!(flags & MAP_ANONYMOUS)) {
+        fd = fd_server_fd(fd);
+        if (fd == -EBADF) {
+            errno = EBADF;
+            return MAP_FAILED;
+        }
+        if (fd < 0)
+            fd = PAGER_FD_NODEV;
     }
     uint64_t pf = (uint32_t)prot | (uint64_t)(uint32_t)flags << 32;
     uint64_t fo = (uint32_t)fd | pgoff << 32;

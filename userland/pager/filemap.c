@@ -73,14 +73,18 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
         bool disk = fm && fm->flags & FRAME_DISK;
         if (write && shared) {
             f->dirty = true;
+            if (disk)
+                fm->flags |= FRAME_DIRTY;
         } else if (write && (disk || (fm && fm->refs > 1))) {
             uint64_t copy = filemap_copy(p, va, pa);
             if (!copy)
                 return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
             if (!disk)
                 frame_put(pa);
-            else
+            else {
                 p->rss_file--; /* the file page gives way to a private copy */
+                fm->refs--;
+            }
             pa = copy;
         } else if (disk) {
             perms &= ~MAP_PERM_W; /* a read: the file page stays read-only */
@@ -123,6 +127,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     uint64_t pa = pfile_block_pa(blocks[at]);
     if (write && shared) {
         f->dirty = true;
+        frame_info(pa)->flags |= FRAME_DIRTY;
     } else if (write) {
         pa = filemap_copy(p, va, pa);
         if (!pa)
@@ -133,8 +138,10 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     filemap_group(g, va, perms, pa);
     unsigned ng = 1;
     space_note_rss(p, 1);
-    if (!write || shared)
+    if (!write || shared) {
         p->rss_file++;
+        frame_info(pa)->refs++; /* mappings of a disk page: smaps's Shared_* and Pss */
+    }
 
     /* Fault-around: the other known pages of the window that nothing maps yet. */
     static uint64_t words[FAULT_AROUND];
@@ -144,6 +151,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
                 continue;
             filemap_group(&g[4 * ng], lo + i * PAGE_SIZE, perms & ~MAP_PERM_W,
                           pfile_block_pa(blocks[i]));
+            frame_info(pfile_block_pa(blocks[i]))->refs++;
             ng++;
         }
         space_note_rss(p, ng - 1);
@@ -176,6 +184,9 @@ int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end
                 continue;
             filemap_group(&groups[4 * ng++], start + i * PAGE_SIZE, perms,
                           pfile_block_pa(blocks[i]));
+            frame_info(pfile_block_pa(blocks[i]))->refs++;
+            if (write && shared)
+                frame_info(pfile_block_pa(blocks[i]))->flags |= FRAME_DIRTY;
         }
         if (ng && sys3(SYS_MAP_BATCH, proc_task_slot(p), (long)groups, ng))
             return -SAMARA_ENOMEM;

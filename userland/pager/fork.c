@@ -95,6 +95,7 @@ static long fork_share(struct proc *parent, struct proc *child, uint64_t start, 
                 continue;
             if (fm->flags & FRAME_DISK) {
                 child->rss_file++;
+                fm->refs++;
             } else if (!(fm->flags & (FRAME_ZERO | FRAME_GRANTED | FRAME_HUGE))) {
                 fm->refs++;
             } else {

@@ -76,6 +76,7 @@ static long fsrv_setup(struct proc *p)
     p->rss_file += fsrv_pages;
     for (uint64_t i = 0; i < fsrv_pages; i++) {
         frame_info(fsrv_pa + i * PAGE_SIZE)->flags |= FRAME_GRANTED | FRAME_DISK;
+        frame_info(fsrv_pa + i * PAGE_SIZE)->refs = 0; /* programs' mappings (not the server's) */
         frame_list_add(&p->frames, fsrv_pa + i * PAGE_SIZE);
     }
     err = sys5(SYS_CAP_COPY, SLOT_FS_EP, proc_task_slot(p), CAP_FS_SERVER_EP, CAP_R_RECV, 0);

@@ -49,7 +49,10 @@ struct frame_meta {
 #define FRAME_HUGE    4u  /* part of the huge-page pool */
 #define FRAME_CLEAN   8u  /* free and known to be all zero */
 #define FRAME_CACHE   16u /* a page of a program file, shared by its read-only mappings */
-#define FRAME_DISK    32u /* a block of the RAM disk (also GRANTED): a file page, never freed */
+#define FRAME_DISK                                                                                 \
+    32u                 /* a block of the RAM disk (also GRANTED): a file page, never freed;       \
+                           refs counts programs' mappings of it (not the server's) */
+#define FRAME_DIRTY 64u /* a disk page written through a shared mapping since the last sync */
 
 #define HUGE_MAX 64
 /* Set up the frames, putting huge_pages 2 MiB pages aside for MAP_HUGETLB. */
@@ -248,6 +251,8 @@ long pfile_truncate(struct proc *p, int fd, uint64_t size);
 long pfile_fsync(struct proc *p, int fd);
 /* child is parent's fork: the server copies the descriptor table (FS_FORK). 0 or -ENOMEM. */
 long pfile_fork(struct proc *parent, struct proc *child);
+/* Whether f has no link left (unlinked while mapped: maps says "(deleted)"). */
+bool pfile_deleted(struct pfile *f);
 /* p has exited: the server closes its descriptors (FS_EXIT). */
 void pfile_proc_exit(struct proc *p);
 

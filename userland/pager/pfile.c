@@ -66,6 +66,15 @@ static struct pfile *pfile_find(uint32_t ino, uint32_t gen)
 /* Forget the page index of pages >= first (a run reaching below first keeps its lower part). */
 static void pfile_forget(struct pfile *f, uint64_t first)
 {
+    /* Blocks the server frees may serve another file next: no dirty mark goes with them. */
+    MA_STATE(mas, &f->blocks, first, ~0ul);
+    void *e;
+    mas_for_each(&mas, e, ~0ul)
+    {
+        uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
+        for (uint64_t page = mas.index < first ? first : mas.index; page <= mas.last; page++)
+            frame_info(pfile_block_pa(page + delta))->flags &= ~FRAME_DIRTY;
+    }
     mtree_store_range(&f->blocks, first, ~0ul, NULL);
 }
 
@@ -280,6 +289,15 @@ void pfile_sync(struct pfile *f)
      */
     pfile_each_vma(f, 0, true, pfile_mkclean);
     f->dirty = false;
+    /* The pages are clean again: every one the index knows (the written ones are there). */
+    MA_STATE(mas, &f->blocks, 0, ~0ul);
+    void *e;
+    mas_for_each(&mas, e, ~0ul)
+    {
+        uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
+        for (uint64_t page = mas.index; page <= mas.last; page++)
+            frame_info(pfile_block_pa(page + delta))->flags &= ~FRAME_DIRTY;
+    }
     pfile_call(FS_SYNC, 2, f->ino, f->gen, 0, 0, NULL);
 }
 
@@ -324,4 +342,9 @@ long pfile_fork(struct proc *parent, struct proc *child)
     long err = pfile_call(FS_FORK, 2, (uint64_t)parent->pid, (uint64_t)child->pid, 0, 0, NULL);
     /* No server, or one without descriptors for the parent: nothing to copy. */
     return err == -SAMARA_ENOMEM ? err : 0;
+}
+
+bool pfile_deleted(struct pfile *f)
+{
+    return pfile_call(FS_NLINK, 2, f->ino, f->gen, 0, 0, NULL) == 0;
 }

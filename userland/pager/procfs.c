@@ -70,6 +70,8 @@ static void map_line(struct proc *p, const struct vma *v, uint64_t start, uint64
         while (text_len - at < 73)
             put(" ");
         put("%s", name);
+        if (v && v->file && pfile_deleted(v->file))
+            put(" (deleted)");
     }
     put("\n");
 }
@@ -80,8 +82,11 @@ static void kb(const char *field, uint64_t kbytes)
 }
 
 struct mem_counts {
-    uint64_t rss, anon, dirty, clean, huge_tlb, locked;
+    uint64_t rss, anon, dirty, clean, huge_tlb, locked; /* kB; dirty, clean: private */
+    uint64_t shared_clean, shared_dirty;                /* kB of pages mapped more than once */
+    uint64_t pss, pss_dirty;                            /* kB << PSS_SHIFT, as Linux */
 };
+#define PSS_SHIFT 12
 
 /*
  * A file mapping page by page: a frame of the disk is a file page, dirty while mapped
@@ -101,13 +106,19 @@ static void count_file_vma(struct proc *p, const struct vma *v, struct mem_count
                 continue;
             struct frame_meta *fm = frame_info(PAGE_W_PA(w));
             if (fm && fm->flags & FRAME_DISK) {
-                if (PAGE_W_PERMS(w) & MAP_PERM_W)
-                    c->dirty += 4;
-                else
-                    c->clean += 4;
+                /* A file page: Shared_* when mapped more than once, its Pss shared out. */
+                bool dirty = fm->flags & FRAME_DIRTY, shared = fm->refs > 1;
+                uint64_t pss = (4ul << PSS_SHIFT) / (fm->refs ? fm->refs : 1);
+                *(shared ? (dirty ? &c->shared_dirty : &c->shared_clean)
+                         : (dirty ? &c->dirty : &c->clean)) += 4;
+                c->pss += pss;
+                if (dirty)
+                    c->pss_dirty += pss;
             } else {
                 c->anon += 4;
                 c->dirty += 4;
+                c->pss += 4ul << PSS_SHIFT;
+                c->pss_dirty += 4ul << PSS_SHIFT;
             }
             if (v->flags & VM_LOCKED)
                 c->locked += 4;
@@ -135,6 +146,9 @@ static void count_vma(struct proc *p, const struct vma *v, struct mem_counts *c)
         c->dirty += rss;
     else
         c->clean += rss;
+    c->pss += rss << PSS_SHIFT;
+    if (v->prot & VP_WRITE)
+        c->pss_dirty += rss << PSS_SHIFT;
     if (v->flags & VM_LOCKED)
         c->locked += rss;
 }
@@ -173,15 +187,15 @@ static void vm_flags(const struct vma *v)
 static void counts_block(const struct mem_counts *c, bool rollup)
 {
     kb("Rss:", c->rss);
-    kb("Pss:", c->rss);
-    kb("Pss_Dirty:", c->dirty);
+    kb("Pss:", c->pss >> PSS_SHIFT);
+    kb("Pss_Dirty:", c->pss_dirty >> PSS_SHIFT);
     if (rollup) {
         kb("Pss_Anon:", c->anon);
-        kb("Pss_File:", c->rss - c->anon);
+        kb("Pss_File:", (c->pss >> PSS_SHIFT) - c->anon);
         kb("Pss_Shmem:", 0);
     }
-    kb("Shared_Clean:", 0);
-    kb("Shared_Dirty:", 0);
+    kb("Shared_Clean:", c->shared_clean);
+    kb("Shared_Dirty:", c->shared_dirty);
     kb("Private_Clean:", c->clean);
     kb("Private_Dirty:", c->dirty);
     kb("Referenced:", c->rss);

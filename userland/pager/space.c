@@ -27,6 +27,8 @@ static uint64_t drop_leaf(struct proc *p, uint64_t word)
     struct frame_meta *m = frame_info(pa);
     if (m && m->flags & FRAME_DISK) {
         p->rss_file--; /* a file page: the disk keeps it */
+        if (m->refs)
+            m->refs--;
         return 1;
     }
     if (!m || m->flags & (FRAME_ZERO | FRAME_GRANTED))

@@ -41,26 +41,6 @@
 #define SIG_SEGV 11
 #define SIG_BUS  7
 
-#ifndef KT_HOST
-/*
- * libsamara has no fsync or dup yet (issue 5 adds them). These weak stand-ins keep ktest
- * linking meanwhile: they fail with ENOSYS, and the library's own definitions replace them.
- */
-__attribute__((weak)) int fsync(int fd)
-{
-    (void)fd;
-    errno = ENOSYS;
-    return -1;
-}
-
-__attribute__((weak)) int dup(int fd)
-{
-    (void)fd;
-    errno = ENOSYS;
-    return -1;
-}
-#endif
-
 /* ---- helpers ---- */
 
 /* The path of this case's file `name`, in a static buffer per slot (0..3). */

@@ -28,8 +28,7 @@ static const struct {
     {maple_tests, &maple_tests_count, false},
     {mm_tests, &mm_tests_count, false},
     {fs_tests, &fs_tests_count, false},
-    /* issue 5, file-backed mappings: opt-in until the pager has them */
-    {file_tests, &file_tests_count, true},
+    {file_tests, &file_tests_count, false},
     /* issue 6, processes */
     {proc_tests, &proc_tests_count, true},
 };
