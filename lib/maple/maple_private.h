@@ -120,9 +120,11 @@ static inline unsigned int ma_pivot_rank(const unsigned long *pivots, enum maple
     unsigned int i = 0;
 
     if (type == maple_arange_64) {
+#pragma GCC unroll 16
         for (unsigned int j = 0; j < MAPLE_ARANGE64_SLOTS - 1; j++)
             i += (j < end) & (pivots[j] < key);
     } else {
+#pragma GCC unroll 16
         for (unsigned int j = 0; j < MAPLE_RANGE64_SLOTS - 1; j++)
             i += (j < end) & (pivots[j] < key);
     }
