@@ -446,7 +446,7 @@ static void sys_remap(struct thread *t)
 
 static void sys_share(struct thread *t)
 {
-    struct task *src, *dst;
+    struct task *src = NULL, *dst = NULL;
     struct vspace_leaf leaves[32];
     uint64_t va = ARG(t, 2), end = ARG(t, 2) + ARG(t, 3), buf = ARG(t, 5), max = ARG(t, 6);
     uint64_t done = 0;

@@ -91,8 +91,8 @@ enum pager_label {
     PAGER_PROCLIST = 24,
 };
 
-#define PAGER_EXEC_BLOCK_MAX 2048  /* bytes of the block exec hands to the new program */
-#define PAGER_EXEC_ARGS_MAX  16384 /* bytes of argument and environment strings */
+#define PAGER_EXEC_BLOCK_MAX 2048   /* bytes of the block exec hands to the new program */
+#define PAGER_EXEC_ARGS_MAX  16384  /* bytes of argument and environment strings */
 #define AT_SAMARA_BLOCK      0x1000 /* auxv: address of the inherited block, or absent */
 
 #define PAGER_FD_NODEV (-2) /* PAGER_MMAP of the console or a /proc file: ENODEV */

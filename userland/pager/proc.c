@@ -80,7 +80,7 @@ static long build_stack(struct proc *p, uint64_t top, const struct proc_image *i
         block_va = base + off;
     }
     /* Strings, last first, so that argv[0]'s lie lowest, as Linux's. */
-    uint64_t ptrs[2 * PAGER_EXEC_ARGC_MAX];
+    uint64_t ptrs[2 * PAGER_EXEC_ARGC_MAX] = {0};
     int total = img->argc + img->envc;
     for (int i = total; i-- > 0;) {
         const char *str = i < img->argc ? img->argv[i] : img->envp[i - img->argc];

@@ -24,7 +24,9 @@ static void kt_prefault(char *stack)
     uintptr_t data = ((uintptr_t)__fini_array_end + 4095) & ~(uintptr_t)4095;
     for (uintptr_t a = 0x10000; a < (uintptr_t)__heap_start; a += 4096) {
         if (a >= data)
-            *(volatile char *)a = *(volatile char *)a;
+            volatile char *c = (volatile char *)a;
+            char v = *c;
+            *c = v; /* a write of what is there: the page becomes writable */
         else
             (void)*(volatile char *)a;
     }
