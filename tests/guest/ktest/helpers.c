@@ -23,12 +23,10 @@ static void kt_prefault(char *stack)
      * write fault. */
     uintptr_t data = ((uintptr_t)__fini_array_end + 4095) & ~(uintptr_t)4095;
     for (uintptr_t a = 0x10000; a < (uintptr_t)__heap_start; a += 4096) {
+        volatile char *c = (volatile char *)a;
+        char v = *c;
         if (a >= data)
-            volatile char *c = (volatile char *)a;
-            char v = *c;
             *c = v; /* a write of what is there: the page becomes writable */
-        else
-            (void)*(volatile char *)a;
     }
     for (unsigned i = 0; i < KT_STACK; i += 4096)
         stack[i] = 0;
