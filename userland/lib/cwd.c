@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,7 +77,19 @@ long cwd_resolve(const char *path, char *out, size_t size)
     long r = path[0] == '/' ? 0 : cwd_walk(out, size, &len, cwd);
     if (!r)
         r = cwd_walk(out, size, &len, path);
-    return r ? r : (long)len;
+    if (r)
+        return r;
+    /* "dir/", "x/." and the like name a directory: keep a slash for the server's ENOTDIR. */
+    size_t n = strlen(path);
+    bool dir = path[n - 1] == '/' || !strcmp(path, ".") || !strcmp(path, "..") ||
+               (n >= 2 && !strcmp(path + n - 2, "/.")) || (n >= 3 && !strcmp(path + n - 3, "/.."));
+    if (dir && len > 1) {
+        if (len + 2 > size)
+            return -ENAMETOOLONG;
+        out[len++] = '/';
+        out[len] = 0;
+    }
+    return (long)len;
 }
 
 /* fd_absolute - for execve (process.c): cwd_resolve, with 0 for success. */
@@ -107,6 +120,8 @@ int chdir(const char *path)
     long r = cwd_resolve(path, abs, sizeof(abs));
     if (r < 0)
         return (int)posix_errno(r);
+    if (r > 1 && abs[r - 1] == '/')
+        abs[r - 1] = 0;
     struct stat st;
     if (stat(abs, &st) < 0)
         return -1;

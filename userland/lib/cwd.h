@@ -9,7 +9,8 @@
 
 /*
  * cwd_resolve - path made absolute against the current directory and normalised ("." and
- * empty components dropped, ".." taking the previous one off, never above "/") into out.
+ * empty components dropped, ".." taking the previous one off, never above "/") into out; a
+ * path ending in "/", "/." or "/.." keeps a trailing slash (it must name a directory).
  * Return: its length without the NUL, -EFAULT (path NULL), -ENOENT (path empty, as Linux),
  * -ENAMETOOLONG (it needs more than size bytes with the NUL).
  */

@@ -9,9 +9,10 @@
  *
  *   console  descriptors 0 (read: end of file), 1 and 2 (write: the kernel console), open at
  *            start as before;
- *   proc     /proc/<pid>/{maps,smaps,smaps_rollup,status,stat} and /proc/self/..., read-only
- *            text the pager makes (PAGER_PROCREAD): the text is made when offset 0 is read,
- *            so lseek(fd, 0, SEEK_SET) and reading again gives fresh text, as on Linux;
+ *   proc     /proc/<pid>/{maps,smaps,smaps_rollup,status,stat,cmdline}, /proc/self/... and
+ *            /proc/meminfo, read-only text the pager makes (PAGER_PROCREAD): the text is made
+ *            when offset 0 is read, so lseek(fd, 0, SEEK_SET) and reading again gives fresh
+ *            text, as on Linux; and /proc itself, a directory of the pids (PAGER_PROCLIST);
  *   file     every other path: a file or directory of the RAM-disk file server (file.c).
  *
  * open() tries each entry of fd_openers in turn; the file server's comes last. picolibc's stdio
@@ -22,11 +23,13 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <samara/user.h>
 
 #include "fd.h"
@@ -64,8 +67,8 @@ static long console_fstat(struct fd_file *f, struct stat *st)
     return 0;
 }
 
-static const struct fd_ops console_ops = {console_read,  console_write, console_lseek,
-                                          console_fstat, NULL,          1};
+static const struct fd_ops console_ops = {
+    console_read, console_write, console_lseek, console_fstat, NULL, 1, NULL};
 
 /* The descriptions (at most one per descriptor), and the descriptors naming them. */
 static struct fd_file fd_descs[FD_MAX] = {
@@ -74,7 +77,7 @@ static struct fd_file fd_descs[FD_MAX] = {
     {&console_ops, O_WRONLY, 0, 0, 0, 1, 0},
 };
 static struct fd_file *fd_table[FD_MAX] = {&fd_descs[0], &fd_descs[1], &fd_descs[2]};
-static unsigned char fd_cloexec[FD_MAX]; /* FD_CLOEXEC, per descriptor (no exec yet) */
+static unsigned char fd_cloexec[FD_MAX]; /* FD_CLOEXEC, per descriptor */
 
 /* ---- /proc ------------------------------------------------------------------------------ */
 
@@ -87,7 +90,10 @@ static const struct {
     {"smaps_rollup", PROC_FILE_SMAPS_ROLLUP},
     {"status", PROC_FILE_STATUS},
     {"stat", PROC_FILE_STAT},
+    {"cmdline", PROC_FILE_CMDLINE},
 };
+
+#define PROC_DIR 0 /* fd_file.file of /proc itself */
 
 /*
  * One PAGER_PROCREAD at f's offset, copied to buf (at most n bytes).
@@ -154,7 +160,50 @@ static long proc_fstat(struct fd_file *f, struct stat *st)
     return 0;
 }
 
-static const struct fd_ops proc_ops = {proc_read, proc_write, proc_lseek, proc_fstat, NULL, 0};
+static const struct fd_ops proc_ops = {proc_read, proc_write, proc_lseek, proc_fstat,
+                                       NULL,      0,          NULL};
+
+/* /proc itself: a directory whose entries are the pids (PAGER_PROCLIST). */
+static long procdir_read(struct fd_file *f, void *buf, size_t n)
+{
+    (void)f;
+    (void)buf;
+    (void)n;
+    return -EISDIR;
+}
+
+static long procdir_lseek(struct fd_file *f, off_t off, int whence)
+{
+    (void)f;
+    return whence == SEEK_SET && off == 0 ? 0 : -EINVAL;
+}
+
+static long procdir_fstat(struct fd_file *f, struct stat *st)
+{
+    (void)f;
+    st->st_mode = S_IFDIR | 0555;
+    st->st_nlink = 2;
+    st->st_blksize = 1024;
+    return 0;
+}
+
+/* The pid at *cookie (the pager's cookie: 0 first), as a name. */
+static long procdir_getdents(struct fd_file *f, uint64_t *cookie, struct dirent *ent)
+{
+    (void)f;
+    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_PROCLIST, 1), *cookie, 0, 0, 0);
+    long pid = m.err ? m.err : (long)m.w[0];
+    if (pid <= 0)
+        return pid;
+    *cookie = m.w[1];
+    ent->d_ino = (ino_t)pid;
+    ent->d_type = DT_DIR;
+    snprintf(ent->d_name, sizeof(ent->d_name), "%ld", pid);
+    return 1;
+}
+
+static const struct fd_ops procdir_ops = {procdir_read, proc_write, procdir_lseek,   procdir_fstat,
+                                          NULL,         0,          procdir_getdents};
 
 /* The next path component of *p (slashes skipped) in [*start, *p). Return: its length. */
 static size_t path_next(const char **p, const char **start)
@@ -173,7 +222,8 @@ static int path_is(const char *s, size_t n, const char *name)
 }
 
 /*
- * Parse "/proc/<pid or self>/<file>" into pid (0 for self) and file.
+ * Parse "/proc/<pid or self>/<file>" into pid (0 for self) and file; "/proc/meminfo" is pid
+ * 0's PROC_FILE_MEMINFO, "/proc" the directory (PROC_DIR).
  * Return: 1 for a /proc path (then 0 or -ENOENT / -ENOTDIR), 0 for any other path.
  */
 static int proc_lookup(const char *path, int *pid, int *file, int *err)
@@ -184,6 +234,12 @@ static int proc_lookup(const char *path, int *pid, int *file, int *err)
         return 0;
     *err = -ENOENT;
     n = path_next(&p, &s);
+    if (n == 0 || path_is(s, n, "meminfo")) {
+        *pid = 0;
+        *file = n ? PROC_FILE_MEMINFO : PROC_DIR;
+        *err = n && *p ? -ENOTDIR : 0;
+        return 1;
+    }
     if (path_is(s, n, "self")) {
         *pid = 0;
     } else {
@@ -224,11 +280,15 @@ static int proc_open(struct fd_file *f, const char *path, int flags, int mode, i
     if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
         *err = -EEXIST;
     else if ((flags & O_ACCMODE) != O_RDONLY)
-        *err = -EACCES;
-    else if (flags & O_DIRECTORY)
+        *err = file == PROC_DIR ? -EISDIR : -EACCES;
+    else if (file != PROC_DIR && (flags & O_DIRECTORY))
         *err = -ENOTDIR;
     if (*err)
         return 1;
+    if (file == PROC_DIR) {
+        *f = (struct fd_file){&procdir_ops, O_RDONLY, 0, PROC_DIR, 0, 1, 0};
+        return 1;
+    }
     *f = (struct fd_file){&proc_ops, O_RDONLY, pid, file, 0, 1, 0};
     /* Ask for the first chunk now, so that a process that does not exist fails here. */
     char probe;

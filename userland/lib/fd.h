@@ -5,10 +5,12 @@
 #ifndef SAMARA_LIB_FD_H
 #define SAMARA_LIB_FD_H
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 struct fd_file;
+struct dirent;
 
 /*
  * What a kind of descriptor does. Results are >= 0 or a negative Linux errno (the servers'
@@ -21,6 +23,9 @@ struct fd_ops {
     long (*fstat)(struct fd_file *f, struct stat *st);
     long (*close)(struct fd_file *f); /* NULL: nothing to release */
     int tty;                          /* isatty() */
+    /* A directory's entry at *cookie into ent, *cookie moved on: 1, 0 at the end, or -errno.
+     * NULL: not a directory (readdir). */
+    long (*getdents)(struct fd_file *f, uint64_t *cookie, struct dirent *ent);
 };
 
 /*
@@ -47,6 +52,9 @@ struct fd_file *fd_get(int fd);
  * the console, /proc).
  */
 int fd_server_fd(int fd);
+
+/* The file server's descriptors (file.c), for exec to hand them on (fd.c). */
+extern const struct fd_ops file_ops;
 
 /* The file server's opener (file.c): claims every path no other kind does. */
 int file_open(struct fd_file *f, const char *path, int flags, int mode, int *err);

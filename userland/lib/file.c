@@ -12,8 +12,8 @@
  * The server keeps, per process, which inode each of its descriptors names and how it was
  * opened; the offset lives here (struct fd_file), and every read and write names it. Data and
  * paths go 480 bytes a message through the IPC buffer, so a large read or write is a loop of
- * calls. Paths are absolute; a relative path is taken from "/" (there is no working directory
- * yet). Without a file server (no CAP_PROC_FS) every path is ENOENT.
+ * calls. Paths go absolute: a relative one is taken from the working directory (cwd.c). Without a
+ * file server (no CAP_PROC_FS) every path is ENOENT.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@
 #include <samara/fs.h>
 #include <samara/user.h>
 
+#include "cwd.h"
 #include "fd.h"
 
 #define FILE_EXT2_S_IFDIR 0040000u
@@ -41,22 +42,17 @@ static long file_result(const struct ipc_msg *m)
 }
 
 /*
- * Put path (made absolute) into the IPC buffer; *bytes is its length with the NUL.
- * Return: 0, -EFAULT, -ENAMETOOLONG (over FS_DATA_MAX), -ENOENT (empty, as Linux).
+ * Put path (made absolute against the working directory) into the IPC buffer; *bytes is its
+ * length with the NUL. Return: 0, -EFAULT, -ENAMETOOLONG (over FS_DATA_MAX), -ENOENT (empty,
+ * as Linux).
  */
 static long file_put_path(const char *path, size_t off, size_t *bytes)
 {
-    if (!path)
-        return -EFAULT;
-    size_t n = strlen(path), slash = path[0] != '/';
-    if (n == 0)
-        return -ENOENT;
-    if (off + slash + n + 1 > FS_DATA_MAX)
-        return -ENAMETOOLONG;
-    char *d = file_data() + off;
-    d[0] = '/';
-    memcpy(d + slash, path, n + 1);
-    *bytes = slash + n + 1;
+    long n =
+        off < FS_DATA_MAX ? cwd_resolve(path, file_data() + off, FS_DATA_MAX - off) : -ENAMETOOLONG;
+    if (n < 0)
+        return n;
+    *bytes = (size_t)n + 1;
     return 0;
 }
 
@@ -198,8 +194,10 @@ static long file_close(struct fd_file *f)
     return m.err ? m.err : (long)m.w[0];
 }
 
-static const struct fd_ops file_ops = {file_read,  file_write, file_lseek,
-                                       file_fstat, file_close, 0};
+static long file_getdents(struct fd_file *f, uint64_t *cookie, struct dirent *ent);
+
+const struct fd_ops file_ops = {file_read,  file_write, file_lseek,   file_fstat,
+                                file_close, 0,          file_getdents};
 
 /* picolibc's open flags in the protocol's (Linux's) values. */
 static uint64_t file_flags(int flags)
@@ -379,7 +377,7 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 DIR *fdopendir(int fd)
 {
     struct stat st;
-    if (!file_get(fd)) {
+    if (!fd_get(fd)) {
         posix_errno(-EBADF);
         return NULL;
     }
@@ -409,31 +407,41 @@ DIR *opendir(const char *path)
     return d;
 }
 
+/* FS_GETDENTS: the entry at *cookie. */
+static long file_getdents(struct fd_file *f, uint64_t *cookie, struct dirent *ent)
+{
+    struct ipc_msg m =
+        ipc_call(CAP_PROC_FS, IPC_TAG(FS_GETDENTS, 2), (uint64_t)f->file, *cookie, 0, 0);
+    long r = m.err ? m.err : (long)m.w[0];
+    if (r <= 0)
+        return r;
+    static const unsigned char types[8] = {DT_UNKNOWN, DT_REG,     DT_DIR,     DT_UNKNOWN,
+                                           DT_UNKNOWN, DT_UNKNOWN, DT_UNKNOWN, DT_LNK};
+    *cookie = m.w[1];
+    ent->d_ino = (ino_t)m.w[2];
+    ent->d_type = types[m.w[3] & 7];
+    size_t room = IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) * 8 : 0;
+    if (room > sizeof(ent->d_name) - 1)
+        room = sizeof(ent->d_name) - 1;
+    memcpy(ent->d_name, file_data(), room);
+    ent->d_name[room] = 0;
+    return 1;
+}
+
+/* readdir - the next entry of any kind of directory (the file server's, /proc). */
 struct dirent *readdir(DIR *d)
 {
-    struct fd_file *f = d ? file_get(d->fd) : NULL;
-    if (!f) {
+    struct fd_file *f = d ? fd_get(d->fd) : NULL;
+    if (!f || !f->ops->getdents) {
         posix_errno(-EBADF);
         return NULL;
     }
-    struct ipc_msg m =
-        ipc_call(CAP_PROC_FS, IPC_TAG(FS_GETDENTS, 2), (uint64_t)f->file, d->cookie, 0, 0);
-    long r = m.err ? m.err : (long)m.w[0];
+    long r = f->ops->getdents(f, &d->cookie, &d->ent);
     if (r <= 0) {
         if (r < 0)
             posix_errno(r);
         return NULL; /* the end: errno unchanged */
     }
-    static const unsigned char types[8] = {DT_UNKNOWN, DT_REG,     DT_DIR,     DT_UNKNOWN,
-                                           DT_UNKNOWN, DT_UNKNOWN, DT_UNKNOWN, DT_LNK};
-    d->cookie = m.w[1];
-    d->ent.d_ino = (ino_t)m.w[2];
-    d->ent.d_type = types[m.w[3] & 7];
-    size_t room = IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) * 8 : 0;
-    if (room > sizeof(d->ent.d_name) - 1)
-        room = sizeof(d->ent.d_name) - 1;
-    memcpy(d->ent.d_name, file_data(), room);
-    d->ent.d_name[room] = 0;
     return &d->ent;
 }
 
