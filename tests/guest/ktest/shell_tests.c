@@ -53,7 +53,7 @@ static long sh_read_file(const char *path)
 static int sh_run(const char *dir, char *const args[])
 {
     char *argv[8] = {"sh"};
-    for (int i = 0; args[i] && i < 6; i++)
+    for (int i = 0; i < 6 && args[i]; i++)
         argv[i + 1] = args[i];
     pid_t pid = fork();
     if (pid < 0)
