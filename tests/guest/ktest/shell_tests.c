@@ -154,19 +154,23 @@ static int t_shell_script(void)
 }
 
 /* sh -c: `;`, variables and their expansion, a relative path from the inherited directory,
- * 2>&1, and the status of the last command. */
+ * 2> (errors apart from output) and 2>&1, and the status of the last command. */
 static int t_shell_c(void)
 {
     mkdir(SH_DIR, 0755);
     CHECK(sh_write_file(SH_DIR "/note", "a note\n") == 0);
     char *args[] = {"-c",
                     "X=two; echo one $X \"${X}s\" '$X'; cat note; pwd; "
-                    "cat nothing 2>&1; A=1 /bin/echo $A; exit",
+                    "cat nothing 2> err.txt; echo [; cat err.txt; echo ]; cat nothing 2>&1; "
+                    "A=1 /bin/echo $A; exit",
                     NULL};
     int st = sh_run(SH_DIR, args);
     CHECK(st >= 0);
     CHECK(sh_expect("one two twos $X\n"
                     "a note\n" SH_DIR "\n"
+                    "[\n"
+                    "cat: nothing: No such file or directory\n"
+                    "]\n"
                     "cat: nothing: No such file or directory\n"
                     "\n") == 0);
     CHECK(WIFEXITED(st));
@@ -202,7 +206,7 @@ static int t_shell_tools(void)
 const struct ktest shell_tests[] = {
     {"_shell_segv", t_segv_helper, "helper: dies of SIGSEGV"},
     {"shell_script", t_shell_script, "sh FILE: echo, programs, cd, redirection, signals, exit"},
-    {"shell_c", t_shell_c, "sh -c: ;, variables, inherited directory, 2>&1"},
+    {"shell_c", t_shell_c, "sh -c: ;, variables, inherited directory, 2> and 2>&1"},
     {"shell_tools", t_shell_tools, "ps, free and pmap through the shell"},
 };
 const unsigned shell_tests_count = sizeof(shell_tests) / sizeof(shell_tests[0]);
