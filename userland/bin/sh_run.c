@@ -78,7 +78,7 @@ static int redirect(struct sh_cmd *cmd)
             }
             continue;
         }
-        int fd = open(r->path, r->flags, 0666);
+        int fd = open(r->path, r->flags, 0644); /* 0666 less the usual umask 022 */
         if (fd < 0) {
             sh_err("sh: %s: %s", r->path, strerror(errno));
             return -1;
