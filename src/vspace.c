@@ -68,8 +68,43 @@ int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uin
     return 0;
 }
 
+/*
+ * 4 KiB pages: one walk per page table (512 pages), not one per page, since a run of pages
+ * fills consecutive entries of the same table: fault-around and populate map such runs.
+ */
+static int map_pages(struct task *target, const struct vspace_map_req *r)
+{
+    pte_t *slot = NULL;
+    for (uint64_t i = 0; i < r->npages; i++) {
+        uint64_t va = r->va + i * PAGE_SIZE;
+        if (slot && pte_index(va, 0) != 0) {
+            slot++;
+        } else {
+            int err = 0;
+            slot = mmu_leaf_slot(target->root, va, &err);
+            if (!slot && err == -EEXIST && r->flags & MAP_FLAG_NOREPLACE)
+                continue; /* a superpage is there: keep it */
+            if (!slot) {
+                if (r->npages > 64)
+                    task_flush(target); /* pages replaced before the failure */
+                return err;
+            }
+        }
+        if (r->flags & MAP_FLAG_NOREPLACE && (pte_is_valid(*slot) || pte_is_retained(*slot)))
+            continue;
+        *slot = pte_leaf(r->flags & MAP_FLAG_REPEAT ? r->pa : r->pa + i * PAGE_SIZE, r->pte_perms);
+        if (r->npages <= 64)
+            task_flush_page(target, va);
+    }
+    if (r->npages > 64)
+        task_flush(target);
+    return 0;
+}
+
 int vspace_map_perform(struct task *target, const struct vspace_map_req *r)
 {
+    if (r->level == 0)
+        return map_pages(target, r);
     uint64_t psize = pte_level_size(r->level);
     for (uint64_t i = 0; i < r->npages; i++) {
         uint64_t va = r->va + i * psize;

@@ -17,6 +17,8 @@
  *
  * open() tries each entry of fd_openers in turn; the file server's comes last. picolibc's stdio
  * (fopen, fgets...) reaches all of this through the POSIX names open, read, lseek and close.
+ * exec hands the descriptors without FD_CLOEXEC, and the working directory, to the new
+ * program (fd_export, fd_import).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,7 @@
 #include <dirent.h>
 #include <samara/user.h>
 
+#include "cwd.h"
 #include "fd.h"
 
 #define FD_MAX 64
@@ -495,5 +498,109 @@ int fcntl(int fd, int cmd, ...)
         return f->mode | f->status;
     default:
         return (int)posix_errno(-EINVAL);
+    }
+}
+
+/* ---- exec: what the new program inherits ------------------------------------------------ */
+
+/*
+ * The block exec hands on (process.c, AT_SAMARA_BLOCK): the working directory, then one
+ * record per open descriptor; descriptors that share a description name the same index,
+ * so dup'ed descriptors still share an offset in the new program. Close-on-exec descriptors
+ * are left out; the server descriptors only they used are listed for the new program to
+ * close (exec may still fail, so the old program cannot close them first).
+ */
+struct fd_record {
+    int32_t fd;   /* >= 0: a descriptor; -1: a server descriptor to close */
+    int32_t desc; /* index of its description (the same for dup'ed descriptors) */
+    int32_t kind; /* 0 console, 1 file, 2 /proc */
+    int32_t mode, pid, file, status, pad;
+    int64_t offset;
+};
+
+size_t fd_export(void *buf, size_t room)
+{
+    char *out = buf;
+    const char *cwd = cwd_get();
+    size_t n = strlen(cwd) + 1, used = (n + 7) & ~7ul;
+    if (used > room)
+        return 0;
+    memcpy(out, cwd, n);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int fd = 0; fd < FD_MAX; fd++) {
+            struct fd_file *f = fd_table[fd];
+            if (!f)
+                continue;
+            bool kept = false; /* does a descriptor without FD_CLOEXEC name it? */
+            for (int k = 0; k < FD_MAX; k++)
+                kept |= fd_table[k] == f && !fd_cloexec[k];
+            struct fd_record r = {.fd = fd,
+                                  .desc = (int32_t)(f - fd_descs),
+                                  .kind = f->ops == &file_ops   ? 1
+                                          : f->ops == &proc_ops ? 2
+                                                                : 0,
+                                  .mode = f->mode,
+                                  .pid = f->pid,
+                                  .file = f->file,
+                                  .status = f->status,
+                                  .offset = f->offset};
+            if (f->ops == &procdir_ops)
+                continue; /* a listing of /proc: not worth handing on, it is just gone */
+            if (pass == 0 && (fd_cloexec[fd] || !kept))
+                continue; /* the first pass: what the new program keeps */
+            if (pass == 1) {
+                /* The second: a file description nothing keeps, once (its first descriptor). */
+                int first = 0;
+                while (fd_table[first] != f)
+                    first++;
+                if (kept || r.kind != 1 || first != fd)
+                    continue;
+                r.fd = -1;
+            }
+            if (used + sizeof(r) > room)
+                return used; /* the rest does not fit: it is not handed on */
+            memcpy(out + used, &r, sizeof(r));
+            used += sizeof(r);
+        }
+    }
+    return used;
+}
+
+void fd_import(const void *buf, size_t len)
+{
+    const char *in = buf;
+    size_t n = strnlen(in, len);
+    if (n == len)
+        return; /* not a block of ours */
+    cwd_set(in);
+    size_t at = (n + 1 + 7) & ~7ul;
+    /* The new program's table is the block's: the console defaults go first. */
+    bool any = at + sizeof(struct fd_record) <= len;
+    for (int fd = 0; any && fd < FD_MAX; fd++) {
+        fd_table[fd] = NULL;
+        fd_descs[fd].ops = NULL;
+        fd_descs[fd].refs = 0;
+    }
+    for (; at + sizeof(struct fd_record) <= len; at += sizeof(struct fd_record)) {
+        struct fd_record r;
+        memcpy(&r, in + at, sizeof(r));
+        if (r.fd < 0) {
+            struct fd_file gone = {.ops = &file_ops, .file = r.file};
+            file_ops.close(&gone);
+            continue;
+        }
+        if (r.fd >= FD_MAX || r.desc < 0 || r.desc >= FD_MAX)
+            continue;
+        struct fd_file *f = &fd_descs[r.desc];
+        if (!f->ops) {
+            f->ops = r.kind == 1 ? &file_ops : r.kind == 2 ? &proc_ops : &console_ops;
+            f->mode = r.mode;
+            f->pid = r.pid;
+            f->file = r.file;
+            f->status = r.status;
+            f->offset = (off_t)r.offset;
+        }
+        f->refs++;
+        fd_table[r.fd] = f;
     }
 }

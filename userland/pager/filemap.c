@@ -104,7 +104,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     uint64_t first = v->pgoff + (lo - v->start) / PAGE_SIZE, blocks[FAULT_AROUND];
     unsigned count = (unsigned)((hi - lo) / PAGE_SIZE), at = (unsigned)(page - first);
     bool major = false, asked;
-    long n = pfile_blocks(f, first, count, write, blocks, &asked);
+    long n = pfile_blocks(f, first, count, false, blocks, &asked);
     major |= asked;
     if (n == -SAMARA_ENOSPC)
         return fault_kill(p, PAGER_SIGBUS, "no space left on the disk", addr, pc, r);
@@ -135,28 +135,41 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     } else {
         perms &= ~MAP_PERM_W;
     }
-    filemap_group(g, va, perms, pa);
-    unsigned ng = 1;
     space_note_rss(p, 1);
     if (!write || shared) {
         p->rss_file++;
         frame_info(pa)->refs++; /* mappings of a disk page: smaps's Shared_* and Pss */
     }
-
-    /* Fault-around: the other known pages of the window that nothing maps yet. */
     static uint64_t words[FAULT_AROUND];
-    if (count > 1 && !sys4(SYS_QUERY, proc_task_slot(p), (long)lo, (long)count, (long)words)) {
-        for (unsigned i = 0; i < (unsigned)n; i++) {
-            if (i == at || !blocks[i] || words[i])
-                continue;
-            filemap_group(&g[4 * ng], lo + i * PAGE_SIZE, perms & ~MAP_PERM_W,
-                          pfile_block_pa(blocks[i]));
-            frame_info(pfile_block_pa(blocks[i]))->refs++;
-            ng++;
-        }
-        space_note_rss(p, ng - 1);
-        p->rss_file += ng - 1;
+    if (write || count == 1 ||
+        sys4(SYS_QUERY, proc_task_slot(p), (long)lo, (long)count, (long)words)) {
+        filemap_group(g, va, perms, pa);
+        return filemap_reply(r, g, 1);
     }
+    /*
+     * Fault-around: the page and the window's other known pages that nothing maps yet, in
+     * address order, consecutive blocks at consecutive addresses in one group (the kernel
+     * maps a run of frames at once), as a file written in order mostly is.
+     */
+    unsigned ng = 0, around = 0;
+    for (unsigned i = 0; i < (unsigned)n; i++) {
+        if (i != at && (!blocks[i] || words[i]))
+            continue;
+        uint64_t bpa = pfile_block_pa(blocks[i]), a = lo + i * PAGE_SIZE;
+        uint64_t *last = ng ? &g[4 * (ng - 1)] : g;
+        if (i != at) {
+            frame_info(bpa)->refs++;
+            around++;
+        }
+        if (ng && last[0] + last[3] * PAGE_SIZE == (a | perms) &&
+            last[2] + last[3] * PAGE_SIZE == bpa && last[1] == frame_cap_slot(bpa)) {
+            last[3]++;
+            continue;
+        }
+        filemap_group(&g[4 * ng++], a, perms, bpa);
+    }
+    space_note_rss(p, around);
+    p->rss_file += around;
     filemap_reply(r, g, ng);
 }
 

@@ -177,11 +177,6 @@ void pfile_vma_put(struct pfile *f)
 /* ---- the page index ---------------------------------------------------------------------- */
 
 /* Index entries: (block - page) << 1 | 1 (the tree keeps small aligned values to itself). */
-static uint64_t pfile_lookup(struct pfile *f, uint64_t page)
-{
-    uint64_t e = (uint64_t)(uintptr_t)mtree_load(&f->blocks, page);
-    return e ? (uint64_t)((int64_t)e >> 1) + page : 0;
-}
 
 static void pfile_learn(struct pfile *f, uint64_t first, const uint64_t *blocks, unsigned n)
 {
@@ -207,10 +202,18 @@ long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, u
     *major = false;
     uint64_t pages = (f->size + PAGE_SIZE - 1) / PAGE_SIZE;
     if (!alloc && first + count <= pages) {
+        /* The index: one walk per run of consecutive blocks, not one per page. */
+        MA_STATE(mas, &f->blocks, first, first);
         unsigned i = 0;
-        for (; i < count; i++)
-            if (!(blocks[i] = pfile_lookup(f, first + i)))
+        while (i < count) {
+            mas_set(&mas, first + i);
+            void *e = mas_walk(&mas);
+            if (!e)
                 break;
+            uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
+            for (; i < count && first + i <= mas.last; i++)
+                blocks[i] = first + i + delta;
+        }
         if (i == count)
             return count;
     }

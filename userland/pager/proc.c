@@ -75,8 +75,10 @@ static long build_stack(struct proc *p, uint64_t top, const struct proc_image *i
         return -SAMARA_E2BIG;
     uint64_t block_va = 0;
     if (img->block_len) {
-        off = (off - img->block_len) & ~15ul;
-        memcpy(stack_image + off, img->block, img->block_len);
+        /* As the library handed it over: its length, then its bytes (start.c reads it so). */
+        off = (off - img->block_len - 8) & ~15ul;
+        memcpy(stack_image + off, &img->block_len, 8);
+        memcpy(stack_image + off + 8, img->block, img->block_len);
         block_va = base + off;
     }
     /* Strings, last first, so that argv[0]'s lie lowest, as Linux's. */
@@ -407,8 +409,12 @@ static long proc_find_program(const char *path, struct proc_program *prog)
 {
     const char *why = NULL;
     prog->disk = NULL;
-    if (fsrv_running && path[0] == '/' && pfile_from_path(path, &prog->disk) == 0)
-        return (prog->disk->mode & 0170000) == 0100000 ? 0 : -SAMARA_EACCES;
+    long err = fsrv_running && path[0] == '/' ? pfile_from_path(path, &prog->disk) : -SAMARA_ENOENT;
+    if (err == 0) /* as execve: a regular file with an execute bit, else EACCES */
+        return (prog->disk->mode & 0170000) == 0100000 && prog->disk->mode & 0111 ? 0
+                                                                                   : -SAMARA_EACCES;
+    if (err != -SAMARA_ENOENT)
+        return err; /* ENOTDIR, ENAMETOOLONG...: what the disk says */
     if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &prog->file, &why))
         return -SAMARA_ENOENT;
     return 0;

@@ -195,6 +195,15 @@ pte_t *mmu_lookup_any(pte_t *root, uint64_t va, unsigned *level)
     return NULL;
 }
 
+pte_t *mmu_leaf_slot(pte_t *root, uint64_t va, int *err)
+{
+    bool blocked = false;
+    pte_t *e = walk(root, mmu_levels, va, 0, true, &blocked);
+    if (!e)
+        *err = blocked ? -EEXIST : -ENOMEM;
+    return e;
+}
+
 pte_t *mmu_walk_alloc(pte_t *root, uint64_t va, unsigned level)
 {
     return walk(root, mmu_levels, va, level, true, NULL);

@@ -59,6 +59,10 @@ pte_t *mmu_lookup(pte_t *root, uint64_t va, unsigned *level);
 pte_t *mmu_lookup_any(pte_t *root, uint64_t va, unsigned *level);
 /* The entry for va at level, allocating tables above it; NULL on -ENOMEM or a leaf above. */
 pte_t *mmu_walk_alloc(pte_t *root, uint64_t va, unsigned level);
+/* The level-0 entry for va, tables made as needed: NULL with *err = -EEXIST (a superpage or
+ * retained leaf is in the way) or -ENOMEM. The next 4 KiB page's entry is the next slot
+ * until va reaches a 2 MiB boundary. */
+pte_t *mmu_leaf_slot(pte_t *root, uint64_t va, int *err);
 /* Free every user-half table under root (not the root itself, nor any mapped frame). */
 void mmu_free_user_tables(pte_t *root);
 void mmu_copy_kernel_half(pte_t *root);
