@@ -3,17 +3,71 @@
  *
  * Each case runs in its own ktest child, so it may fork, be killed, or leave children behind
  * without taking the harness down. Statuses are checked through POSIX waitpid() with
- * picolibc's signal numbers (the C library translates Linux's).
+ * picolibc's signal numbers (the C library translates Linux's). Linux is the reference for
+ * every expectation.
+ *
+ * Parent and child order their steps through a MAP_SHARED|MAP_ANONYMOUS page (the mailbox):
+ * one side stores a step number, the other waits for it, yielding, never longer than
+ * PT_WAIT_S seconds, so a broken fork or COW shows up as a failed check, not a hang. A child
+ * reports a failed check by printing it and exiting 1; the parent checks every exit status.
+ *
+ * Cases whose name starts with "_" are programs that other cases exec (`ktest case _NAME
+ * ARGS...`): they look at their own argv, environment and descriptors.
+ *
+ * A case that makes an orphan (orphan_reparent) leaves a zombie under pid 1, which is the
+ * ktest harness in the test suite and only waits for its own test processes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ktest.h"
+#include "mm_util.h"
+
+#define RW        (PROT_READ | PROT_WRITE)
+#define ANON      (MAP_PRIVATE | MAP_ANONYMOUS)
+#define PT_WAIT_S 5
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* A failed check in a forked child: say where, and exit 1. */
+#define CCHECK(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("# %s:%d: child %d: check failed: %s\n", __FILE__, __LINE__, (int)getpid(),     \
+                   #cond);                                                                         \
+            fflush(stdout);                                                                        \
+            _exit(1);                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Wait for pid; fail the case unless it exited with code. */
+#define CHECK_EXIT(pid, code)                                                                      \
+    do {                                                                                           \
+        int st_ = proc_wait(pid);                                                                  \
+        if (st_ == -1 || !WIFEXITED(st_) || WEXITSTATUS(st_) != (code)) {                          \
+            printf("# %s:%d: child %d: wait status %#x, expected exit %d\n", __FILE__, __LINE__,   \
+                   (int)(pid), st_, (int)(code));                                                  \
+            return 1;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Wait for pid; fail the case unless it was killed by sig. */
+#define CHECK_SIGNALED(pid, sig)                                                                   \
+    do {                                                                                           \
+        int st_ = proc_wait(pid);                                                                  \
+        if (st_ == -1 || !WIFSIGNALED(st_) || WTERMSIG(st_) != (sig)) {                            \
+            printf("# %s:%d: child %d: wait status %#x, expected signal %d\n", __FILE__, __LINE__, \
+                   (int)(pid), st_, (int)(sig));                                                   \
+            return 1;                                                                              \
+        }                                                                                          \
+    } while (0)
 
 /* Wait for pid and return its status, or -1. */
 static int proc_wait(pid_t pid)
@@ -22,9 +76,103 @@ static int proc_wait(pid_t pid)
     return waitpid(pid, &st, 0) == pid ? st : -1;
 }
 
+/* fork with stdout flushed first, so that nothing buffered is printed twice. */
+static pid_t pfork(void)
+{
+    fflush(stdout);
+    return fork();
+}
+
+/* A page shared with every later child: the steps of a case. */
+static volatile int *mailbox(void)
+{
+    void *p = mmap(NULL, PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void post(volatile int *slot, int v)
+{
+    __atomic_store_n(slot, v, __ATOMIC_SEQ_CST);
+}
+
+/* Wait (yielding, at most PT_WAIT_S seconds) until *slot == v. */
+static bool await(volatile int *slot, int v)
+{
+    uint64_t deadline = kt_now() + PT_WAIT_S * kt_hz();
+    while (__atomic_load_n(slot, __ATOMIC_SEQ_CST) != v) {
+        if (kt_now() > deadline)
+            return false;
+        sys_yield();
+    }
+    return true;
+}
+
+/* Fresh private anonymous memory, or NULL. */
+static volatile char *anon(size_t pages)
+{
+    void *p = mmap(NULL, pages * PG, RW, ANON, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* The byte at offset i of a file made with seed. */
+static char pat(unsigned seed, size_t i)
+{
+    return (char)(seed * 31 + i * 7 + (i >> 12) * 13 + 1);
+}
+
+/* Create /tmp/pt_NAME with size pattern bytes and mode; returns an O_RDWR descriptor or -1. */
+static int pt_file(const char *name, size_t size, unsigned seed, int mode, char *path)
+{
+    snprintf(path, 64, "/tmp/pt_%s", name);
+    unlink(path);
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, mode);
+    if (fd < 0)
+        return -1;
+    char buf[512];
+    for (size_t off = 0; off < size;) {
+        size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = pat(seed, off + i);
+        if (write(fd, buf, n) != (ssize_t)n) {
+            close(fd);
+            return -1;
+        }
+        off += n;
+    }
+    return fd;
+}
+
+/* Whether p[0..n) holds the pattern of file offsets [off, off + n). */
+static bool is_pat(const volatile char *p, unsigned seed, size_t off, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != pat(seed, off + i))
+            return false;
+    return true;
+}
+
+/*
+ * This program's argv, as start.c found it on the entry stack: argc, argv[], NULL, then envp[],
+ * where environ points. Only valid while environ is the one exec gave.
+ */
+static char **self_argv(int *argc)
+{
+    extern char **environ;
+    for (long k = 0; k < 64; k++) {
+        if ((uintptr_t)environ[-2 - k] == (uintptr_t)k) {
+            *argc = (int)k;
+            return &environ[-1 - k];
+        }
+    }
+    *argc = 0;
+    return NULL;
+}
+
+/* ---- copy-on-write ------------------------------------------------------------------------ */
+
 static int t_fork_exit_status(void)
 {
-    pid_t pid = fork();
+    pid_t pid = pfork();
     CHECK(pid >= 0);
     if (pid == 0)
         _exit(42);
@@ -41,7 +189,7 @@ static int t_fork_cow_anon(void)
     CHECK(p != MAP_FAILED);
     p[0] = 1;
     p[4096] = 1;
-    pid_t pid = fork();
+    pid_t pid = pfork();
     CHECK(pid >= 0);
     if (pid == 0) {
         if (p[0] != 1)
@@ -60,32 +208,1007 @@ static int t_fork_cow_anon(void)
     return 0;
 }
 
-static int t_wait_sigsegv(void)
+/* Parent and child write the same pages while both live, in turn: neither sees the other. */
+static int t_cow_interleaved(void)
 {
-    pid_t pid = fork();
+    volatile char *p = anon(2);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    p[0] = 'A';
+    p[PG] = 'a';
+    pid_t pid = pfork();
     CHECK(pid >= 0);
     if (pid == 0) {
-        volatile uintptr_t bad = 8;
-        *(volatile int *)bad = 1;
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 'A'); /* the parent wrote 'P' after fork */
+        p[0] = 'C';
+        p[PG] = 'c';
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 2));
+        CCHECK(p[0] == 'C' && p[PG] == 'c');
         _exit(0);
     }
-    int st = proc_wait(pid);
-    CHECK(WIFSIGNALED(st));
-    CHECK_EQ(WTERMSIG(st), SIGSEGV);
+    p[0] = 'P';
+    post(&mb[0], 1);
+    CHECK(await(&mb[1], 1));
+    CHECK_EQ(p[0], 'P');
+    CHECK_EQ(p[PG], 'a');
+    p[PG] = 'q';
+    post(&mb[0], 2);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'P');
+    CHECK_EQ(p[PG], 'q');
     return 0;
 }
+
+/* Pages only read before fork (the zero page): each side's write is its own. */
+static int t_cow_zero_page(void)
+{
+    volatile char *p = anon(3);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    CHECK_EQ(p[0] + p[PG], 0); /* read faults: zero pages */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 0);
+        p[0] = 1;
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(mm_is_zero((const void *)(p + PG), PG)); /* the parent's write */
+        CCHECK(mm_is_zero((const void *)(p + 2 * PG), PG));
+        CCHECK(p[0] == 1);
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK(mm_is_zero((const void *)p, 3 * PG));
+    p[PG] = 2;
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[PG], 2);
+    CHECK_EQ(p[0], 0);
+    CHECK(mm_is_zero((const void *)(p + 2 * PG), PG));
+    return 0;
+}
+
+/* MAP_PRIVATE file pages, both a file page and the parent's private copy, across fork. */
+static int t_cow_private_file(void)
+{
+    char path[64];
+    int fd = pt_file("cowpriv", 2 * PG, 3, 0644, path);
+    CHECK(fd >= 0);
+    volatile char *p = mmap(NULL, 2 * PG, RW, MAP_PRIVATE, fd, 0);
+    volatile int *mb = mailbox();
+    CHECK(p != MAP_FAILED && mb);
+    CHECK(is_pat(p, 3, 0, PG)); /* page 0: the file's page */
+    p[PG] = 'X';                /* page 1: the parent's private copy */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(is_pat(p, 3, 0, PG));
+        CCHECK(p[PG] == 'X' && is_pat(p + PG + 1, 3, PG + 1, PG - 1));
+        p[0] = 'c';
+        p[PG] = 'd';
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 'c' && p[PG] == 'd');
+        CCHECK(is_pat(p + 1, 3, 1, PG - 1));
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK(is_pat(p, 3, 0, PG));
+    CHECK_EQ(p[PG], 'X');
+    p[0] = 'e';
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'e');
+    char buf[2];
+    CHECK_EQ(pread(fd, buf, 1, 0), 1);
+    CHECK_EQ(buf[0], pat(3, 0)); /* private writes never reach the file */
+    CHECK_EQ(pread(fd, buf, 1, PG), 1);
+    CHECK_EQ(buf[0], pat(3, PG));
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+/* Three generations: parent, child and grandchild each see their own writes only. */
+static int t_cow_grandchild(void)
+{
+    volatile char *p = anon(3);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    p[0] = 'A';
+    p[PG] = 'A';
+    /* p[2 * PG] stays untouched: no page at fork */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        p[PG] = 'B';
+        pid_t gc = pfork();
+        CCHECK(gc >= 0);
+        if (gc == 0) {
+            CCHECK(p[0] == 'A' && p[PG] == 'B' && p[2 * PG] == 0);
+            p[0] = 'G';
+            p[PG] = 'G';
+            p[2 * PG] = 'G';
+            post(&mb[2], 1);
+            CCHECK(await(&mb[3], 1)); /* the child wrote */
+            CCHECK(await(&mb[4], 1)); /* the grandparent wrote */
+            CCHECK(p[0] == 'G' && p[PG] == 'G' && p[2 * PG] == 'G');
+            _exit(0);
+        }
+        CCHECK(await(&mb[2], 1));
+        CCHECK(p[0] == 'A' && p[PG] == 'B' && p[2 * PG] == 0);
+        p[0] = 'C';
+        post(&mb[3], 1);
+        int st = proc_wait(gc);
+        CCHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        CCHECK(p[0] == 'C' && p[PG] == 'B' && p[2 * PG] == 0);
+        _exit(0);
+    }
+    CHECK(await(&mb[2], 1));
+    CHECK(p[0] == 'A' && p[PG] == 'A' && p[2 * PG] == 0);
+    p[PG] = 'P';
+    post(&mb[4], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK(p[0] == 'A' && p[PG] == 'P' && p[2 * PG] == 0);
+    return 0;
+}
+
+static int pt_data = 5; /* .data */
+static int pt_bss;      /* .bss */
+
+/* The program's own segments, the heap and the stack are copied on write too. */
+static int t_cow_data_bss_stack_heap(void)
+{
+    volatile int *mb = mailbox();
+    volatile char stack[256];
+    volatile char *heap = malloc(64 << 10);
+    CHECK(mb && heap);
+    memset((char *)stack, 's', sizeof(stack));
+    memset((char *)heap, 'h', 64 << 10);
+    pt_data = 6;
+    pt_bss = 7;
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(pt_data == 6 && pt_bss == 7 && stack[100] == 's' && heap[60000] == 'h');
+        pt_data = 60;
+        pt_bss = 70;
+        stack[100] = 'S';
+        heap[60000] = 'H';
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(pt_data == 60 && pt_bss == 70 && stack[100] == 'S' && heap[60000] == 'H');
+        CCHECK(stack[101] == 's' && heap[100] == 'h');
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK(pt_data == 6 && pt_bss == 7 && stack[100] == 's' && heap[60000] == 'h');
+    pt_data = 600;
+    heap[100] = 'p';
+    stack[101] = 'p';
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK(pt_data == 600 && pt_bss == 7 && stack[101] == 'p' && heap[100] == 'p');
+    free((void *)heap);
+    return 0;
+}
+
+/* A megabyte of distinct pages: the child rewrites all of it, the parent keeps its own. */
+static int t_cow_many_pages(void)
+{
+    enum { N = 256 };
+    volatile char *p = anon(N);
+    CHECK(p);
+    for (unsigned i = 0; i < N; i++)
+        for (unsigned j = 0; j < PG; j += 512)
+            p[i * PG + j] = (char)(i + j / 512);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        for (unsigned i = 0; i < N; i++)
+            for (unsigned j = 0; j < PG; j += 512) {
+                CCHECK(p[i * PG + j] == (char)(i + j / 512));
+                p[i * PG + j] = (char)~(i + j / 512);
+            }
+        for (unsigned i = 0; i < N; i++)
+            CCHECK(p[i * PG] == (char)~i);
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    for (unsigned i = 0; i < N; i++)
+        for (unsigned j = 0; j < PG; j += 512)
+            CHECK_EQ(p[i * PG + j], (char)(i + j / 512));
+    return 0;
+}
+
+/* ---- shared mappings ------------------------------------------------------------------------ */
+
+/* MAP_SHARED|MAP_ANONYMOUS: writes go both ways, also to a page nobody touched before fork. */
+static int t_shared_anon_both_ways(void)
+{
+    volatile char *p = mmap(NULL, 3 * PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile int *mb = mailbox();
+    CHECK(p != MAP_FAILED && mb);
+    p[0] = 1;
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 1);
+        p[PG] = 7; /* untouched before fork */
+        p[0] = 2;  /* written before fork */
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 9 && p[2 * PG] == 8);
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK_EQ(p[PG], 7);
+    CHECK_EQ(p[0], 2);
+    p[0] = 9;
+    p[2 * PG] = 8;
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+/* A grandchild's write to MAP_SHARED anonymous memory reaches its grandparent. */
+static int t_shared_anon_grandchild(void)
+{
+    volatile char *p = mmap(NULL, 2 * PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'a';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        pid_t gc = pfork();
+        CCHECK(gc >= 0);
+        if (gc == 0) {
+            CCHECK(p[0] == 'a');
+            p[0] = 'g';
+            p[PG] = 'h';
+            _exit(0);
+        }
+        int st = proc_wait(gc);
+        CCHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        CCHECK(p[0] == 'g' && p[PG] == 'h');
+        p[PG] = 'c';
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'g');
+    CHECK_EQ(p[PG], 'c');
+    return 0;
+}
+
+/* MAP_SHARED file pages: both ways, and into the file. */
+static int t_shared_file_both_ways(void)
+{
+    char path[64];
+    int fd = pt_file("shfile", 2 * PG, 5, 0644, path);
+    CHECK(fd >= 0);
+    volatile char *p = mmap(NULL, 2 * PG, RW, MAP_SHARED, fd, 0);
+    volatile int *mb = mailbox();
+    CHECK(p != MAP_FAILED && mb);
+    p[0] = 'p'; /* page 0 mapped before fork, page 1 not */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 'p');
+        p[1] = 'c';
+        p[PG] = 'd';
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[2] == 'q' && p[PG + 1] == 'r');
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK_EQ(p[1], 'c');
+    CHECK_EQ(p[PG], 'd');
+    p[2] = 'q';
+    p[PG + 1] = 'r';
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(msync((void *)p, 2 * PG, MS_SYNC), 0);
+    char buf[3];
+    CHECK_EQ(pread(fd, buf, 3, 0), 3);
+    CHECK(buf[0] == 'p' && buf[1] == 'c' && buf[2] == 'q');
+    CHECK_EQ(pread(fd, buf, 2, PG), 2);
+    CHECK(buf[0] == 'd' && buf[1] == 'r');
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+/* A MAP_SHARED anonymous mapping that is read-only at fork, made writable after: still shared. */
+static int t_shared_anon_readonly_at_fork(void)
+{
+    volatile char *p = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile int *mb = mailbox();
+    CHECK(p != MAP_FAILED && mb);
+    CHECK_EQ(p[0], 0); /* read before fork */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(mprotect((void *)p, 2 * PG, RW) == 0);
+        p[0] = 'c';
+        p[PG] = 'd';
+        post(&mb[1], 1);
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'c');
+    CHECK_EQ(p[PG], 'd');
+    return 0;
+}
+
+/* A MAP_SHARED anonymous mapping that is PROT_NONE at fork: fork works, and it stays shared. */
+static int t_shared_anon_prot_none_at_fork(void)
+{
+    volatile char *p = mmap(NULL, 2 * PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'a';
+    CHECK_EQ(mprotect((void *)p, 2 * PG, PROT_NONE), 0);
+    pid_t pid = pfork();
+    if (pid < 0)
+        printf("# fork: errno %d\n", errno);
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(mprotect((void *)p, 2 * PG, RW) == 0);
+        CCHECK(p[0] == 'a');
+        p[0] = 'c';
+        p[PG] = 'd';
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(mprotect((void *)p, 2 * PG, PROT_READ), 0);
+    CHECK_EQ(p[0], 'c');
+    CHECK_EQ(p[PG], 'd');
+    return 0;
+}
+
+/*
+ * A large MAP_SHARED anonymous mapping, almost all untouched (more than the machine's RAM):
+ * Linux forks without making its pages, and both sides still share what either writes.
+ */
+static int t_shared_anon_large_untouched(void)
+{
+    size_t len = 1ul << 30;
+    volatile char *p = mmap(NULL, len, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'a';
+    pid_t pid = pfork();
+    if (pid < 0)
+        printf("# fork: errno %d\n", errno);
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 'a');
+        p[len / 2] = 'm';
+        p[len - 1] = 'z';
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[len / 2], 'm');
+    CHECK_EQ(p[len - 1], 'z');
+    CHECK_EQ(munmap((void *)p, len), 0);
+    return 0;
+}
+
+/* MAP_PRIVATE|MAP_HUGETLB: the child sees the parent's data (copied on write, as Linux). */
+static int t_cow_hugetlb_private(void)
+{
+    volatile char *p = mmap(NULL, HPAGE, RW, ANON | MAP_HUGETLB, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'H';
+    p[HPAGE / 2] = 'h';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 'H' && p[HPAGE / 2] == 'h');
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    p[0] = 'P';
+    CHECK_EQ(p[0], 'P');
+    CHECK_EQ(p[HPAGE / 2], 'h');
+    return 0;
+}
+
+/* MAP_SHARED|MAP_HUGETLB: shared across fork, both ways. */
+static int t_shared_hugetlb(void)
+{
+    volatile char *p = mmap(NULL, HPAGE, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'H';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 'H');
+        p[1] = 'c';
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[1], 'c');
+    return 0;
+}
+
+/* ---- the hard cases ---------------------------------------------------------------------------
+ */
+
+/*
+ * mprotect read-only and back to read-write on a COW page must not give write access to the
+ * shared frame: the next write still copies. side 0: the parent does it, 1: the child.
+ */
+static int cow_mprotect(int side)
+{
+    volatile char *p = anon(2);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    p[0] = 'A';
+    p[PG] = 'A';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    bool me = (pid == 0) == (side == 1);
+    if (me) {
+        if (mprotect((void *)p, 2 * PG, PROT_READ) || p[0] != 'A' ||
+            mprotect((void *)p, 2 * PG, RW)) {
+            printf("# mprotect failed\n");
+            if (pid == 0)
+                _exit(1);
+            return 1;
+        }
+        p[0] = 'W';
+        p[PG] = 'W';
+        post(&mb[0], 1);
+        if (pid == 0) {
+            CCHECK(await(&mb[1], 1));
+            CCHECK(p[0] == 'W');
+            _exit(0);
+        }
+        CHECK(await(&mb[1], 1));
+        CHECK_EXIT(pid, 0);
+        CHECK_EQ(p[0], 'W');
+        return 0;
+    }
+    /* the other side: its page must still read 'A' */
+    if (pid == 0) {
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 'A' && p[PG] == 'A');
+        post(&mb[1], 1);
+        _exit(0);
+    }
+    CHECK(await(&mb[0], 1));
+    CHECK_EQ(p[0], 'A');
+    CHECK_EQ(p[PG], 'A');
+    post(&mb[1], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'A');
+    return 0;
+}
+
+static int t_cow_mprotect_parent(void)
+{
+    return cow_mprotect(0);
+}
+
+static int t_cow_mprotect_child(void)
+{
+    return cow_mprotect(1);
+}
+
+/* A page read-only at fork made writable after it, on both sides: each write copies. */
+static int t_cow_mprotect_ro_at_fork(void)
+{
+    volatile char *p = anon(1);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    p[0] = 'A';
+    CHECK_EQ(mprotect((void *)p, PG, PROT_READ), 0);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(mprotect((void *)p, PG, RW) == 0);
+        p[0] = 'C';
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 'C');
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK_EQ(p[0], 'A');
+    CHECK_EQ(mprotect((void *)p, PG, RW), 0);
+    p[0] = 'P';
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'P');
+    return 0;
+}
+
+/* mremap (moved with MREMAP_FIXED) of COW pages on one side: the moved pages still copy. */
+static int cow_mremap(int side)
+{
+    volatile char *p = anon(2);
+    volatile int *mb = mailbox();
+    void *dst = mmap(NULL, 2 * PG, RW, ANON, -1, 0);
+    CHECK(p && mb && dst != MAP_FAILED);
+    p[0] = 'A';
+    p[PG] = 'B';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    bool me = (pid == 0) == (side == 1);
+    if (me) {
+        volatile char *q = mremap((void *)p, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+        if (q != dst || q[0] != 'A' || q[PG] != 'B') {
+            printf("# mremap: %p (expected %p)\n", (void *)q, dst);
+            if (pid == 0)
+                _exit(1);
+            return 1;
+        }
+        q[0] = 'M';
+        q[PG] = 'N';
+        post(&mb[0], 1);
+        if (pid == 0) {
+            CCHECK(await(&mb[1], 1));
+            CCHECK(q[0] == 'M' && q[PG] == 'N');
+            _exit(0);
+        }
+        CHECK(await(&mb[1], 1));
+        CHECK_EXIT(pid, 0);
+        CHECK(q[0] == 'M' && q[PG] == 'N');
+        return 0;
+    }
+    if (pid == 0) {
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 'A' && p[PG] == 'B');
+        CCHECK(mm_is_zero(dst, 2 * PG));
+        post(&mb[1], 1);
+        _exit(0);
+    }
+    CHECK(await(&mb[0], 1));
+    CHECK(p[0] == 'A' && p[PG] == 'B');
+    CHECK(mm_is_zero(dst, 2 * PG));
+    post(&mb[1], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK(p[0] == 'A' && p[PG] == 'B');
+    return 0;
+}
+
+static int t_cow_mremap_parent(void)
+{
+    return cow_mremap(0);
+}
+
+static int t_cow_mremap_child(void)
+{
+    return cow_mremap(1);
+}
+
+/* MADV_DONTNEED of shared-by-COW anonymous pages on one side leaves the other's alone. */
+static int cow_dontneed(int side)
+{
+    volatile char *p = anon(2);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    p[0] = 'A';
+    p[PG] = 'B';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    bool me = (pid == 0) == (side == 1);
+    if (me) {
+        if (madvise((void *)p, 2 * PG, MADV_DONTNEED) || !mm_is_zero((const void *)p, 2 * PG)) {
+            printf("# MADV_DONTNEED: error or not zero\n");
+            if (pid == 0)
+                _exit(1);
+            return 1;
+        }
+        p[0] = 'Z';
+        post(&mb[0], 1);
+        if (pid == 0) {
+            CCHECK(await(&mb[1], 1));
+            CCHECK(p[0] == 'Z' && p[PG] == 0);
+            _exit(0);
+        }
+        CHECK(await(&mb[1], 1));
+        CHECK_EXIT(pid, 0);
+        CHECK(p[0] == 'Z' && p[PG] == 0);
+        return 0;
+    }
+    if (pid == 0) {
+        CCHECK(await(&mb[0], 1));
+        CCHECK(p[0] == 'A' && p[PG] == 'B');
+        post(&mb[1], 1);
+        _exit(0);
+    }
+    CHECK(await(&mb[0], 1));
+    CHECK(p[0] == 'A' && p[PG] == 'B');
+    post(&mb[1], 1);
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+static int t_cow_dontneed_child(void)
+{
+    return cow_dontneed(1);
+}
+
+static int t_cow_dontneed_parent(void)
+{
+    return cow_dontneed(0);
+}
+
+/* MADV_DONTNEED of a private file page in the child: the file again, the parent's copy stays. */
+static int t_cow_dontneed_file(void)
+{
+    char path[64];
+    int fd = pt_file("dontneed", 2 * PG, 9, 0644, path);
+    CHECK(fd >= 0);
+    volatile char *p = mmap(NULL, 2 * PG, RW, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'X';  /* the parent's private copy */
+    (void)p[PG]; /* the file's page */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(p[0] == 'X');
+        p[PG] = 'Y'; /* the child's private copy of page 1 */
+        CCHECK(madvise((void *)p, 2 * PG, MADV_DONTNEED) == 0);
+        CCHECK(is_pat(p, 9, 0, 2 * PG));
+        p[0] = 'c';
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'X');
+    CHECK(is_pat(p + 1, 9, 1, 2 * PG - 1));
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+/* mlock is not inherited: the child's VmLck is 0 kB, the parent keeps its own. */
+static int t_fork_mlock_not_inherited(void)
+{
+    volatile char *p = anon(4);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    CHECK_EQ(mlock((void *)p, 4 * PG), 0);
+    long locked = mm_status_kb("VmLck");
+    CHECK(locked >= 16);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        long l = mm_status_kb("VmLck");
+        if (l != 0)
+            printf("# child: VmLck %ld kB\n", l);
+        CCHECK(l == 0);
+        p[0] = 1; /* still writable, now a copy */
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    CHECK_EQ(mm_status_kb("VmLck"), locked);
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(mm_status_kb("VmLck"), locked);
+    CHECK_EQ(p[0], 0);
+    return 0;
+}
+
+/* After the child is gone, the parent's write to a formerly shared page reuses its frame. */
+static int t_cow_reuse_after_exit(void)
+{
+    enum { N = 8 };
+    volatile char *p = anon(N);
+    CHECK(p);
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'a';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        for (unsigned i = 0; i < N; i++)
+            CCHECK(p[i * PG] == 'a'); /* reads only */
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    long f0 = pager_free_frames();
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'b';
+    long f1 = pager_free_frames();
+    CHECK_EQ(f1, f0);
+    return 0;
+}
+
+/* Once the child has its own copies, the parent's frames are its alone: writes reuse them. */
+static int t_cow_reuse_after_child_copy(void)
+{
+    enum { N = 8 };
+    volatile char *p = anon(N);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'a';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        for (unsigned i = 0; i < N; i++)
+            p[i * PG] = 'c';
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    long f0 = pager_free_frames();
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'b';
+    long f1 = pager_free_frames();
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(f1, f0);
+    for (unsigned i = 0; i < N; i++)
+        CHECK_EQ(p[i * PG], 'b');
+    return 0;
+}
+
+/*
+ * The child lets go of COW pages (munmap of some, MADV_DONTNEED of others): the parent's frames
+ * are its alone again, and its writes reuse them.
+ */
+static int t_cow_unmap_child_reuse(void)
+{
+    enum { N = 8 };
+    volatile char *p = anon(N);
+    volatile int *mb = mailbox();
+    CHECK(p && mb);
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'a';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(munmap((void *)p, N / 2 * PG) == 0);
+        CCHECK(madvise((void *)(p + N / 2 * PG), N / 2 * PG, MADV_DONTNEED) == 0);
+        post(&mb[1], 1);
+        CCHECK(await(&mb[0], 1));
+        CCHECK(mm_is_zero((const void *)(p + N / 2 * PG), N / 2 * PG));
+        _exit(0);
+    }
+    CHECK(await(&mb[1], 1));
+    long f0 = pager_free_frames();
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'b';
+    long f1 = pager_free_frames();
+    post(&mb[0], 1);
+    CHECK_EXIT(pid, 0);
+    if (f1 != f0)
+        printf("# %ld frames taken by writes to pages only the parent maps\n", f0 - f1);
+    CHECK_EQ(f1, f0);
+    return 0;
+}
+
+/* The child's program break starts at the parent's and moves on its own. */
+static int t_fork_brk(void)
+{
+    char *b0 = sbrk(0);
+    CHECK(b0 != (char *)-1);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(sbrk(0) == b0);
+        char *q = sbrk(64 << 10);
+        CCHECK(q == b0);
+        memset(q, 'c', 64 << 10);
+        CCHECK(sbrk(0) == b0 + (64 << 10));
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK(sbrk(0) == b0);
+    char *q = sbrk(64 << 10);
+    CHECK(q == b0);
+    CHECK(mm_is_zero(q, 64 << 10)); /* not the child's pages */
+    return 0;
+}
+
+/* The child's /proc/self/maps is the parent's. */
+static int t_fork_maps_equal(void)
+{
+    static char before[16384];
+    size_t n;
+    const char *m = mm_slurp("/proc/self/maps", &n);
+    CHECK(m && n < sizeof(before));
+    memcpy(before, m, n + 1);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        size_t k;
+        const char *c = mm_slurp("/proc/self/maps", &k);
+        CCHECK(c);
+        if (k != n || memcmp(c, before, n))
+            printf("# parent's maps:\n%s# child's maps:\n%s", before, c);
+        CCHECK(k == n && !memcmp(c, before, n));
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+/* ---- reference counts and the process limit ---------------------------------------------------
+ */
+
+/* Recurse through depth pages of stack, writing each. */
+static int deep_stack(int depth)
+{
+    volatile char buf[3000];
+    buf[0] = (char)depth;
+    buf[2999] = (char)depth;
+    return depth ? deep_stack(depth - 1) + buf[0] : buf[2999];
+}
+
+/* A child that touches memory of every kind: its own and the parent's, heap, mmap, stack. */
+static void toucher(volatile char *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i += 2)
+        p[i * PG] = 'c';
+    char *h = malloc(32 << 10);
+    CCHECK(h);
+    memset(h, 1, 32 << 10);
+    volatile char *m = anon(4);
+    CCHECK(m);
+    m[0] = m[3 * PG] = 1;
+    CCHECK(deep_stack(8) > 0);
+    _exit(0);
+}
+
+/*
+ * 50 fork/exit cycles of children that touch memory: not a frame is lost. One cycle runs
+ * before the count: the first fork may take frames for the parent's own first touches (a new
+ * stack page, stdio), which it keeps.
+ */
+static int t_fork_no_leak(void)
+{
+    enum { N = 16 };
+    volatile char *p = anon(N);
+    CHECK(p);
+    for (unsigned i = 0; i < N; i++)
+        p[i * PG] = 'a';
+    long f0 = 0;
+    for (int round = -1; round < 50; round++) {
+        if (round == 0)
+            f0 = pager_free_frames();
+        pid_t pid = pfork();
+        CHECK(pid >= 0);
+        if (pid == 0)
+            toucher(p, N);
+        if (round & 1)
+            for (unsigned i = 1; i < N; i += 2)
+                p[i * PG] = (char)round; /* copies in the parent while the child may live */
+        CHECK_EXIT(pid, 0);
+    }
+    long f1 = pager_free_frames();
+    if (f1 != f0)
+        printf("# %ld frames lost in 50 forks\n", f0 - f1);
+    CHECK_EQ(f1, f0);
+    return 0;
+}
+
+/* The fork bomb's shared counters. */
+struct bomb {
+    int pending; /* processes not yet done forking (or about to be made) */
+    int procs;   /* processes made */
+    int eagain;  /* forks that failed with EAGAIN */
+    int other;   /* forks that failed otherwise */
+    int stop;    /* set by the case: reap your children and exit */
+    int bad;     /* a process whose wait went wrong */
+};
+
+#define BOMB_KIDS 64
+
+/* Fork until fork fails, every child doing the same; returns in each with its children. */
+static int bomb_fork(volatile struct bomb *b, pid_t *kids)
+{
+    int n = 0;
+    while (n < BOMB_KIDS) {
+        __atomic_add_fetch(&b->pending, 1, __ATOMIC_SEQ_CST);
+        pid_t pid = fork();
+        if (pid == 0) {
+            n = 0;
+            __atomic_add_fetch(&b->procs, 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        if (pid < 0) {
+            __atomic_add_fetch(errno == EAGAIN ? &b->eagain : &b->other, 1, __ATOMIC_SEQ_CST);
+            __atomic_sub_fetch(&b->pending, 1, __ATOMIC_SEQ_CST); /* not made */
+            break;
+        }
+        kids[n++] = pid;
+    }
+    __atomic_sub_fetch(&b->pending, 1, __ATOMIC_SEQ_CST);
+    return n;
+}
+
+/* Reap kids[0..n); returns how many did not exit 0. */
+static int bomb_reap(pid_t *kids, int n)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        int st = proc_wait(kids[i]);
+        bad += st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    return bad;
+}
+
+/* One fork bomb from this process; returns the number of processes it made, or -1. */
+static int bomb_once(volatile struct bomb *b)
+{
+    memset((void *)b, 0, sizeof(*b));
+    b->pending = 1;
+    pid_t me = getpid(), kids[BOMB_KIDS];
+    fflush(stdout);
+    int n = bomb_fork(b, kids);
+    if (getpid() != me) {
+        /* a bomb process: wait for the end, reap, go */
+        bool ok = await(&b->stop, 1) || await(&b->stop, 1) || await(&b->stop, 1);
+        int bad = bomb_reap(kids, n);
+        if (bad || !ok)
+            __atomic_add_fetch(&b->bad, 1, __ATOMIC_SEQ_CST);
+        _exit(0);
+    }
+    bool settled = await(&b->pending, 0) || await(&b->pending, 0);
+    int procs = b->procs, eagain = b->eagain, other = b->other;
+    post(&b->stop, 1);
+    int bad = bomb_reap(kids, n);
+    printf("# fork bomb: %d processes, %d EAGAIN, %d other errors, %d bad waits\n", procs, eagain,
+           other, bad + b->bad);
+    if (!settled || other || !eagain || bad || b->bad || procs < 4)
+        return -1;
+    return procs;
+}
+
+/*
+ * A fork bomb is contained by the process limit (EAGAIN), leaks nothing, and can go again to
+ * the same number of processes. A first bomb runs before the frames are counted (the first
+ * time this process does all this, it may take frames for itself: stack, stdio).
+ */
+static int t_fork_bomb(void)
+{
+    volatile struct bomb *b = (volatile struct bomb *)mailbox();
+    CHECK(b);
+    int n0 = bomb_once(b);
+    CHECK(n0 > 0);
+    long f0 = pager_free_frames();
+    int n1 = bomb_once(b);
+    CHECK_EQ(n1, n0); /* every slot came back */
+    long f1 = pager_free_frames();
+    if (f1 != f0)
+        printf("# %ld frames lost in a fork bomb\n", f0 - f1);
+    CHECK_EQ(f1, f0);
+    int n2 = bomb_once(b);
+    CHECK_EQ(n2, n0);
+    CHECK_EQ(pager_free_frames(), f0);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0)
+        _exit(3);
+    CHECK_EXIT(pid, 3);
+    return 0;
+}
+
+/* ---- exec --------------------------------------------------------------------------------- */
 
 static int t_exec_missing(void)
 {
     char *argv[] = {"nothing", NULL};
     CHECK_EQ(execv("/bin/no-such-program", argv), -1);
     CHECK_EQ(errno, ENOENT);
+    CHECK_EQ(execv("/no-such-dir/prog", argv), -1);
+    CHECK_EQ(errno, ENOENT);
     return 0;
 }
 
 static int t_exec_runs_program(void)
 {
-    pid_t pid = fork();
+    pid_t pid = pfork();
     CHECK(pid >= 0);
     if (pid == 0) {
         char *argv[] = {"ktest", "case", "_exit7", NULL};
@@ -103,12 +1226,818 @@ static int h_exit7(void)
     exit(7);
 }
 
+/* exec a ktest helper in a child with argv (NULL-ended, after "ktest case NAME") and envp. */
+static pid_t exec_child(const char *helper, char *const extra[], char *const envp[])
+{
+    char *argv[16] = {"ktest", "case", (char *)helper};
+    unsigned n = 3;
+    for (; extra && extra[n - 3] && n < 15; n++)
+        argv[n] = extra[n - 3];
+    argv[n] = NULL;
+    pid_t pid = pfork();
+    if (pid == 0) {
+        if (envp)
+            execve("/bin/ktest", argv, envp);
+        else
+            execv("/bin/ktest", argv);
+        printf("# exec of %s failed: errno %d\n", helper, errno);
+        fflush(stdout);
+        _exit(99);
+    }
+    return pid;
+}
+
+/* The arguments and the environment execve passed arrive exactly. */
+static int t_exec_argv_envp(void)
+{
+    char *extra[] = {"alpha", "two words", "", NULL};
+    char *envp[] = {"KT_PROC=42", "KT_EMPTY=", NULL};
+    pid_t pid = exec_child("_argcheck", extra, envp);
+    CHECK(pid > 0);
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+static int h_argcheck(void)
+{
+    extern char **environ;
+    int argc;
+    char **argv = self_argv(&argc);
+    CHECK(argv);
+    CHECK_EQ(argc, 6);
+    CHECK(!strcmp(argv[0], "ktest") && !strcmp(argv[2], "_argcheck"));
+    CHECK(!strcmp(argv[3], "alpha"));
+    CHECK(!strcmp(argv[4], "two words"));
+    CHECK(!strcmp(argv[5], ""));
+    CHECK(argv[6] == NULL);
+    CHECK(environ[0] && !strcmp(environ[0], "KT_PROC=42"));
+    CHECK(environ[1] && !strcmp(environ[1], "KT_EMPTY="));
+    CHECK(environ[2] == NULL);
+    CHECK(getenv("KT_PROC") && !strcmp(getenv("KT_PROC"), "42"));
+    return 0;
+}
+
+/* execv passes environ on. */
+static int t_exec_inherits_environ(void)
+{
+    extern char **environ;
+    static char *env[] = {"KT_INHERIT=yes", "PATH=/bin", NULL};
+    environ = env;
+    pid_t pid = exec_child("_envcheck", NULL, NULL);
+    CHECK(pid > 0);
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+static int h_envcheck(void)
+{
+    const char *v = getenv("KT_INHERIT");
+    CHECK(v && !strcmp(v, "yes"));
+    return 0;
+}
+
+/* execvp searches PATH, past a directory without the program. */
+static int t_execvp_path(void)
+{
+    extern char **environ;
+    static char *env[] = {"PATH=/nowhere:/tmp:/bin", NULL};
+    environ = env;
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char *argv[] = {"ktest", "case", "_exit7", NULL};
+        execvp("ktest", argv);
+        _exit(99);
+    }
+    CHECK_EXIT(pid, 7);
+    char *argv[] = {"x", NULL};
+    CHECK_EQ(execvp("no-such-program-kt", argv), -1);
+    CHECK_EQ(errno, ENOENT);
+    return 0;
+}
+
+/* A path through a regular file is ENOTDIR. */
+static int t_exec_enotdir(void)
+{
+    char *argv[] = {"x", NULL};
+    CHECK_EQ(execv("/bin/ktest/x", argv), -1);
+    CHECK_EQ(errno, ENOTDIR);
+    return 0;
+}
+
+/* A directory is EACCES, and the caller goes on. */
+static int t_exec_eacces_dir(void)
+{
+    char *argv[] = {"tmp", NULL};
+    CHECK_EQ(execv("/tmp", argv), -1);
+    CHECK_EQ(errno, EACCES);
+    CHECK_EQ(execv("/", argv), -1);
+    CHECK_EQ(errno, EACCES);
+    volatile char *p = anon(1); /* still this program, its memory intact */
+    CHECK(p);
+    p[0] = 1;
+    CHECK_EQ(pt_data, 5);
+    return 0;
+}
+
+/* A file without execute permission is EACCES (checked before the format). */
+static int t_exec_eacces_mode(void)
+{
+    char path[64];
+    int fd = pt_file("noexec", 100, 1, 0644, path);
+    CHECK(fd >= 0);
+    close(fd);
+    struct stat st;
+    CHECK_EQ(stat(path, &st), 0);
+    CHECK_EQ(st.st_mode & 0111, 0);
+    char *argv[] = {"noexec", NULL};
+    CHECK_EQ(execv(path, argv), -1);
+    int e = errno;
+    unlink(path);
+    CHECK_EQ(e, EACCES);
+    return 0;
+}
+
+/* Executable files that are not ELF programs are ENOEXEC: text, an empty file, a bad ELF. */
+static int t_exec_enoexec(void)
+{
+    char path[64], empty[64];
+    int fd = pt_file("notelf", 300, 2, 0755, path);
+    CHECK(fd >= 0);
+    CHECK_EQ(pwrite(fd, "hello, not a program\n", 21, 0), 21);
+    close(fd);
+    fd = pt_file("empty", 0, 0, 0755, empty);
+    CHECK(fd >= 0);
+    close(fd);
+    struct stat st;
+    CHECK_EQ(stat(path, &st), 0);
+    CHECK(st.st_mode & 0100);
+    char *argv[] = {"notelf", NULL};
+    int r1 = execv(path, argv), e1 = errno;
+    int r2 = execv(empty, argv), e2 = errno;
+    int r3 = execv("/bin/badelf", argv), e3 = errno;
+    unlink(path);
+    unlink(empty);
+    CHECK_EQ(r1, -1);
+    CHECK_EQ(e1, ENOEXEC);
+    CHECK_EQ(r2, -1);
+    CHECK_EQ(e2, ENOEXEC);
+    CHECK_EQ(r3, -1);
+    CHECK_EQ(e3, ENOEXEC);
+    return 0;
+}
+
+/* Bad pointers in execve's arguments are EFAULT; the caller goes on. */
+static int t_exec_efault(void)
+{
+    char *env[] = {NULL};
+    char *bad_arg[] = {"ktest", (char *)16, NULL};
+    char *argv[] = {"ktest", "case", "_exit7", NULL};
+    volatile uintptr_t bad_argv = 8, bad_envp = 24; /* opaque to the compiler's checks */
+    CHECK_EQ(execve("/bin/ktest", (char *const *)bad_argv, env), -1);
+    CHECK_EQ(errno, EFAULT);
+    CHECK_EQ(execve("/bin/ktest", bad_arg, env), -1);
+    CHECK_EQ(errno, EFAULT);
+    CHECK_EQ(execve("/bin/ktest", argv, (char *const *)bad_envp), -1);
+    CHECK_EQ(errno, EFAULT);
+    return 0;
+}
+
+/* A forked child whose exec fails continues, and can report it. */
+static int t_exec_fail_in_child(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char *argv[] = {"x", NULL};
+        if (execv("/bin/no-such-program", argv) == -1 && errno == ENOENT)
+            _exit(33);
+        _exit(1);
+    }
+    CHECK_EXIT(pid, 33);
+    return 0;
+}
+
+/* exec keeps the pid and the parent. */
+static int t_exec_keeps_pid(void)
+{
+    char ppid[16];
+    snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char me[16];
+        snprintf(me, sizeof(me), "%d", (int)getpid());
+        char *argv[] = {"ktest", "case", "_pidcheck", me, ppid, NULL};
+        execv("/bin/ktest", argv);
+        _exit(99);
+    }
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+static int h_pidcheck(void)
+{
+    int argc;
+    char **argv = self_argv(&argc);
+    CHECK(argv && argc == 5);
+    CHECK_EQ(getpid(), atoi(argv[3]));
+    CHECK_EQ(getppid(), atoi(argv[4]));
+    return 0;
+}
+
+/* exec replaces the memory: a mapping of the old program is gone in the new one. */
+static int t_exec_replaces_memory(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        volatile char *p = mmap((void *)0x2000000000ul, PG, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0);
+        CCHECK(p != MAP_FAILED);
+        p[0] = 1;
+        char addr[32];
+        snprintf(addr, sizeof(addr), "%lx", (unsigned long)p);
+        char *argv[] = {"ktest", "case", "_mapcheck", addr, NULL};
+        execv("/bin/ktest", argv);
+        _exit(99);
+    }
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+static int h_mapcheck(void)
+{
+    int argc;
+    char **argv = self_argv(&argc);
+    CHECK(argv && argc == 4);
+    unsigned long a = strtoul(argv[3], NULL, 16);
+    struct mm_vma v;
+    CHECK(a != 0);
+    CHECK_EQ(mm_vma_at(a, &v), -1);
+    CHECK_EQ(mm_status_kb("VmLck"), 0);
+    return 0;
+}
+
+/* A descriptor open before exec (without O_CLOEXEC) works in the new program. */
+static int t_exec_fd_inherited(void)
+{
+    char path[64];
+    int fd = pt_file("fdinh", 0, 0, 0644, path);
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "inherited", 9), 9);
+    CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", fd);
+    char *extra[] = {num, "inherited", NULL};
+    pid_t pid = exec_child("_fdcheck", extra, NULL);
+    CHECK(pid > 0);
+    int st = proc_wait(pid);
+    close(fd);
+    unlink(path);
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), 0);
+    return 0;
+}
+
+static int h_fdcheck(void)
+{
+    int argc;
+    char **argv = self_argv(&argc);
+    CHECK(argv && argc == 5);
+    int fd = atoi(argv[3]);
+    char buf[64] = {0};
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n < 0)
+        printf("# read of descriptor %d: errno %d\n", fd, errno);
+    CHECK_EQ(n, (long)strlen(argv[4]));
+    CHECK(!strcmp(buf, argv[4]));
+    return 0;
+}
+
+/* A descriptor with O_CLOEXEC is closed in the new program. */
+static int t_exec_cloexec(void)
+{
+    char path[64];
+    int fd = pt_file("cloexec", 10, 0, 0644, path);
+    CHECK(fd >= 0);
+    close(fd);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", fd);
+    char *extra[] = {num, NULL};
+    pid_t pid = exec_child("_fdclosed", extra, NULL);
+    CHECK(pid > 0);
+    int st = proc_wait(pid);
+    close(fd);
+    unlink(path);
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), 0);
+    return 0;
+}
+
+static int h_fdclosed(void)
+{
+    int argc;
+    char **argv = self_argv(&argc);
+    CHECK(argv && argc == 4);
+    int fd = atoi(argv[3]);
+    char c;
+    CHECK_EQ(read(fd, &c, 1), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(fcntl(fd, F_GETFD), -1);
+    return 0;
+}
+
+/* A program exec'd in a child that segfaults: the parent sees SIGSEGV. */
+static int t_exec_signal_status(void)
+{
+    pid_t pid = exec_child("_segv", NULL, NULL);
+    CHECK(pid > 0);
+    CHECK_SIGNALED(pid, SIGSEGV);
+    return 0;
+}
+
+static int h_segv(void)
+{
+    volatile uintptr_t bad = 0;
+    return *(volatile int *)bad;
+}
+
+/* Children survive their parent's exec: the new program waits for them. */
+static int t_exec_keeps_children(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        pid_t c = pfork();
+        CCHECK(c >= 0);
+        if (c == 0)
+            _exit(9);
+        char num[16];
+        snprintf(num, sizeof(num), "%d", (int)c);
+        char *argv[] = {"ktest", "case", "_reapcheck", num, NULL};
+        execv("/bin/ktest", argv);
+        _exit(99);
+    }
+    CHECK_EXIT(pid, 0);
+    return 0;
+}
+
+static int h_reapcheck(void)
+{
+    int argc;
+    char **argv = self_argv(&argc);
+    CHECK(argv && argc == 4);
+    int st = 0;
+    CHECK_EQ(wait(&st), atoi(argv[3]));
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), 9);
+    return 0;
+}
+
+/* 20 fork/exec/exit cycles: not a frame is lost. */
+static int t_exec_no_leak(void)
+{
+    pid_t pid = exec_child("_exit7", NULL, NULL); /* a first run, outside the count */
+    CHECK(pid > 0);
+    CHECK_EXIT(pid, 7);
+    long f0 = pager_free_frames();
+    for (int i = 0; i < 20; i++) {
+        pid = exec_child("_exit7", NULL, NULL);
+        CHECK(pid > 0);
+        CHECK_EXIT(pid, 7);
+    }
+    long f1 = pager_free_frames();
+    if (f1 != f0)
+        printf("# %ld frames lost in 20 execs\n", f0 - f1);
+    CHECK_EQ(f1, f0);
+    return 0;
+}
+
+/* ---- wait statuses, kill, pids ------------------------------------------------------------ */
+
+static int t_wait_exit_codes(void)
+{
+    static const int codes[] = {0, 1, 127, 255, 256 + 3};
+    pid_t pids[5];
+    for (int i = 0; i < 5; i++) {
+        pids[i] = pfork();
+        CHECK(pids[i] >= 0);
+        if (pids[i] == 0) {
+            if (i == 4)
+                exit(codes[i]); /* through exit(): only the low 8 bits */
+            _exit(codes[i]);
+        }
+    }
+    for (int i = 4; i >= 0; i--)
+        CHECK_EXIT(pids[i], codes[i] & 0xff);
+    return 0;
+}
+
+static int t_wait_sigsegv(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        volatile uintptr_t bad = 8;
+        *(volatile int *)bad = 1;
+        _exit(0);
+    }
+    int st = proc_wait(pid);
+    CHECK(WIFSIGNALED(st));
+    CHECK_EQ(WTERMSIG(st), SIGSEGV);
+    return 0;
+}
+
+/* A read of a file mapping past the end of the file is SIGBUS. */
+static int t_wait_sigbus(void)
+{
+    char path[64];
+    int fd = pt_file("sigbus", 100, 4, 0644, path);
+    CHECK(fd >= 0);
+    volatile char *p = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(is_pat(p, 4, 0, 100) && p[100] == 0); /* the zero tail */
+        (void)p[PG];
+        _exit(0);
+    }
+    int st = proc_wait(pid);
+    close(fd);
+    unlink(path);
+    CHECK(WIFSIGNALED(st));
+    CHECK_EQ(WTERMSIG(st), SIGBUS);
+    return 0;
+}
+
+/* kill(sig) of a child spinning in a loop: WIFSIGNALED with that signal. */
+static int kill_spinner(int sig)
+{
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0)
+        for (;;)
+            __atomic_add_fetch(&mb[1], 1, __ATOMIC_SEQ_CST);
+    uint64_t deadline = kt_now() + PT_WAIT_S * kt_hz();
+    while (!mb[1] && kt_now() < deadline)
+        sys_yield();
+    CHECK(mb[1] != 0); /* it runs */
+    CHECK_EQ(kill(pid, 0), 0);
+    CHECK_EQ(kill(pid, sig), 0);
+    CHECK_SIGNALED(pid, sig);
+    CHECK_EQ(kill(pid, 0), -1); /* gone and reaped */
+    CHECK_EQ(errno, ESRCH);
+    return 0;
+}
+
+static int t_kill_sigterm(void)
+{
+    return kill_spinner(SIGTERM);
+}
+
+static int t_kill_sigkill(void)
+{
+    return kill_spinner(SIGKILL);
+}
+
+/* kill's errors: ESRCH for no such process, EINVAL for a bad signal. */
+static int t_kill_errors(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(kill(pid, SIGTERM), -1);
+    CHECK_EQ(errno, ESRCH);
+    CHECK_EQ(kill(getpid(), 200), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(kill(getpid(), 0), 0);
+    return 0;
+}
+
+/* WNOHANG returns 0 while the child runs, then its pid once it has exited. */
+static int t_wait_wnohang(void)
+{
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(await(&mb[0], 1));
+        _exit(5);
+    }
+    int st = -1;
+    CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);
+    CHECK_EQ(waitpid(-1, &st, WNOHANG), 0);
+    post(&mb[0], 1);
+    uint64_t deadline = kt_now() + PT_WAIT_S * kt_hz();
+    pid_t r;
+    while ((r = waitpid(pid, &st, WNOHANG)) == 0 && kt_now() < deadline)
+        sys_yield();
+    CHECK_EQ(r, pid);
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), 5);
+    CHECK_EQ(waitpid(-1, &st, WNOHANG), -1); /* no children left */
+    CHECK_EQ(errno, ECHILD);
+    return 0;
+}
+
+/* waitpid on what is not a child (pid 1, itself, a grandchild, a reaped child) is ECHILD. */
+static int t_wait_echild(void)
+{
+    int st;
+    CHECK_EQ(waitpid(-1, &st, 0), -1);
+    CHECK_EQ(errno, ECHILD);
+    CHECK_EQ(waitpid(1, &st, 0), -1);
+    CHECK_EQ(errno, ECHILD);
+    CHECK_EQ(waitpid(getpid(), &st, 0), -1);
+    CHECK_EQ(errno, ECHILD);
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        pid_t gc = pfork();
+        CCHECK(gc >= 0);
+        if (gc == 0) {
+            CCHECK(await(&mb[1], 1));
+            _exit(0);
+        }
+        post(&mb[0], gc);
+        CCHECK(await(&mb[1], 1));
+        int s = proc_wait(gc);
+        CCHECK(WIFEXITED(s) && WEXITSTATUS(s) == 0);
+        _exit(0);
+    }
+    uint64_t deadline = kt_now() + PT_WAIT_S * kt_hz();
+    while (!mb[0] && kt_now() < deadline)
+        sys_yield();
+    CHECK(mb[0] > 0);
+    CHECK_EQ(waitpid(mb[0], &st, WNOHANG), -1); /* the grandchild */
+    CHECK_EQ(errno, ECHILD);
+    post(&mb[1], 1);
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(waitpid(pid, &st, 0), -1); /* reaped already */
+    CHECK_EQ(errno, ECHILD);
+    return 0;
+}
+
+/* wait() reaps each of several children exactly once, with its own status. */
+static int t_wait_any(void)
+{
+    pid_t pids[3];
+    for (int i = 0; i < 3; i++) {
+        pids[i] = pfork();
+        CHECK(pids[i] >= 0);
+        if (pids[i] == 0) {
+            for (int k = 0; k < (2 - i) * 5; k++)
+                sys_yield();
+            _exit(10 + i);
+        }
+    }
+    bool seen[3] = {false, false, false};
+    for (int n = 0; n < 3; n++) {
+        int st = 0;
+        pid_t r = wait(&st);
+        CHECK(r > 0);
+        int i = 0;
+        while (i < 3 && pids[i] != r)
+            i++;
+        CHECK(i < 3 && !seen[i]);
+        seen[i] = true;
+        CHECK(WIFEXITED(st));
+        CHECK_EQ(WEXITSTATUS(st), 10 + i);
+    }
+    int st;
+    CHECK_EQ(wait(&st), -1);
+    CHECK_EQ(errno, ECHILD);
+    return 0;
+}
+
+/* In the child, getpid() is what fork returned and getppid() the parent's pid. */
+static int t_getpid_getppid(void)
+{
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t me = getpid();
+    CHECK(me > 1);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        post(&mb[0], getpid());
+        post(&mb[1], getppid());
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK(pid != me);
+    CHECK_EQ(mb[0], pid);
+    CHECK_EQ(mb[1], me);
+    CHECK_EQ(getpid(), me);
+    return 0;
+}
+
+/* A child whose parent has exited gets getppid() == 1 (the reaper). */
+static int t_orphan_reparent(void)
+{
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        pid_t gc = pfork();
+        CCHECK(gc >= 0);
+        if (gc == 0) {
+            pid_t parent = getppid();
+            post(&mb[2], parent);
+            uint64_t deadline = kt_now() + PT_WAIT_S * kt_hz();
+            while (getppid() == parent && kt_now() < deadline)
+                sys_yield();
+            post(&mb[1], getppid());
+            post(&mb[0], 1);
+            _exit(0);
+        }
+        CCHECK(await(&mb[2], getpid()));
+        _exit(0); /* leaves gc an orphan */
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK(await(&mb[0], 1));
+    CHECK_EQ(mb[2], pid);
+    CHECK_EQ(mb[1], 1);
+    return 0;
+}
+
+/*
+ * A process killed while it blocks in waitpid: its status is SIGKILL, and the pager forgets the
+ * wait (its grandchild, now init's, still runs and exits; it stays a zombie of pid 1).
+ */
+static int t_kill_waiting_parent(void)
+{
+    volatile int *mb = mailbox();
+    CHECK(mb);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        pid_t gc = pfork();
+        CCHECK(gc >= 0);
+        if (gc == 0) {
+            CCHECK(await(&mb[1], 1));
+            post(&mb[2], getppid());
+            _exit(0);
+        }
+        post(&mb[0], 1);
+        proc_wait(gc); /* blocks until killed */
+        _exit(1);
+    }
+    CHECK(await(&mb[0], 1));
+    for (int i = 0; i < 20; i++)
+        sys_yield(); /* let it block in waitpid */
+    CHECK_EQ(kill(pid, SIGKILL), 0);
+    CHECK_SIGNALED(pid, SIGKILL);
+    post(&mb[1], 1);
+    CHECK(await(&mb[2], 1)); /* the grandchild ran on, now init's */
+    /* the pager serves waits as before */
+    pid_t c = pfork();
+    CHECK(c >= 0);
+    if (c == 0)
+        _exit(4);
+    CHECK_EXIT(c, 4);
+    return 0;
+}
+
+/* ---- descriptors across fork -------------------------------------------------------------- */
+
+/* The child reads a file the parent opened. */
+static int t_fork_fd_read(void)
+{
+    char path[64];
+    int fd = pt_file("fdread", 3000, 6, 0644, path);
+    CHECK(fd >= 0);
+    CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char buf[3000];
+        CCHECK(read(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf));
+        CCHECK(is_pat(buf, 6, 0, sizeof(buf)));
+        CCHECK(write(fd, "tail", 4) == 4); /* and writes through it */
+        close(fd);
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    char buf[4];
+    CHECK_EQ(pread(fd, buf, 4, 3000), 4); /* the parent's descriptor is still open */
+    CHECK(!memcmp(buf, "tail", 4));
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+/* Parent and child share the open file description: its offset moves for both (Linux). */
+static int t_fork_fd_offset_shared(void)
+{
+    char path[64];
+    int fd = pt_file("fdoff", 0, 0, 0644, path);
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "0123456789", 10), 10);
+    CHECK_EQ(lseek(fd, 2, SEEK_SET), 2);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        char b[3];
+        CCHECK(read(fd, b, 3) == 3 && !memcmp(b, "234", 3));
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    off_t off = lseek(fd, 0, SEEK_CUR);
+    close(fd);
+    unlink(path);
+    CHECK_EQ(off, 5);
+    return 0;
+}
+
 const struct ktest proc_tests[] = {
     {"fork_exit_status", t_fork_exit_status, "a child's exit code reaches waitpid"},
     {"fork_cow_anon", t_fork_cow_anon, "private pages are copied on write, both ways"},
-    {"wait_sigsegv", t_wait_sigsegv, "a child's segfault is WTERMSIG SIGSEGV"},
+    {"cow_interleaved", t_cow_interleaved, "parent and child write in turn, each sees its own"},
+    {"cow_zero_page", t_cow_zero_page, "zero pages at fork: each side's write is its own"},
+    {"cow_private_file", t_cow_private_file, "MAP_PRIVATE file pages and copies across fork"},
+    {"cow_grandchild", t_cow_grandchild, "parent, child, grandchild see only their own writes"},
+    {"cow_data_bss_stack_heap", t_cow_data_bss_stack_heap, ".data, .bss, stack, heap are COW"},
+    {"cow_many_pages", t_cow_many_pages, "a megabyte rewritten by the child, kept by the parent"},
+    {"shared_anon_both_ways", t_shared_anon_both_ways, "MAP_SHARED anonymous stays shared"},
+    {"shared_anon_grandchild", t_shared_anon_grandchild, "a grandchild's shared write arrives"},
+    {"shared_file_both_ways", t_shared_file_both_ways, "MAP_SHARED file pages stay shared"},
+    {"shared_anon_readonly_at_fork", t_shared_anon_readonly_at_fork, "PROT_READ at fork, RW after"},
+    {"shared_anon_prot_none_at_fork", t_shared_anon_prot_none_at_fork, "PROT_NONE at fork"},
+    {"shared_anon_large_untouched", t_shared_anon_large_untouched, "1 GiB shared, untouched"},
+    {"cow_hugetlb_private", t_cow_hugetlb_private, "MAP_PRIVATE hugetlb: the child sees the data"},
+    {"shared_hugetlb", t_shared_hugetlb, "MAP_SHARED hugetlb stays shared"},
+    {"cow_mprotect_parent", t_cow_mprotect_parent,
+     "mprotect RO then RW in the parent still copies"},
+    {"cow_mprotect_child", t_cow_mprotect_child, "mprotect RO then RW in the child still copies"},
+    {"cow_mprotect_ro_at_fork", t_cow_mprotect_ro_at_fork, "read-only at fork, RW after: copies"},
+    {"cow_mremap_parent", t_cow_mremap_parent, "COW pages moved by mremap in the parent copy"},
+    {"cow_mremap_child", t_cow_mremap_child, "COW pages moved by mremap in the child copy"},
+    {"cow_dontneed_child", t_cow_dontneed_child, "MADV_DONTNEED in the child: zeros, parent kept"},
+    {"cow_dontneed_parent", t_cow_dontneed_parent, "MADV_DONTNEED in the parent: child kept"},
+    {"cow_dontneed_file", t_cow_dontneed_file, "MADV_DONTNEED of private file pages in the child"},
+    {"fork_mlock_not_inherited", t_fork_mlock_not_inherited, "the child's VmLck is 0 kB"},
+    {"cow_reuse_after_exit", t_cow_reuse_after_exit, "the child gone, the parent reuses frames"},
+    {"cow_reuse_after_child_copy", t_cow_reuse_after_child_copy, "the child copied: reuse"},
+    {"cow_unmap_child_reuse", t_cow_unmap_child_reuse, "child munmap/DONTNEED: parent reuses"},
+    {"fork_brk", t_fork_brk, "the child's break starts at the parent's, moves on its own"},
+    {"fork_maps_equal", t_fork_maps_equal, "the child's /proc/self/maps is the parent's"},
+    {"fork_no_leak", t_fork_no_leak, "50 fork/exit cycles leave the free frames as they were"},
+    {"fork_bomb", t_fork_bomb, "a fork bomb gets EAGAIN, leaks nothing, and can run again"},
     {"exec_missing", t_exec_missing, "execv of a missing program is ENOENT, the caller goes on"},
     {"exec_runs_program", t_exec_runs_program, "a forked child execs a program from the disk"},
+    {"exec_argv_envp", t_exec_argv_envp, "execve's argv and envp arrive exactly"},
+    {"exec_inherits_environ", t_exec_inherits_environ, "execv passes environ"},
+    {"exec_execvp_path", t_execvp_path, "execvp searches PATH"},
+    {"exec_enotdir", t_exec_enotdir, "a path through a file is ENOTDIR"},
+    {"exec_eacces_dir", t_exec_eacces_dir, "a directory is EACCES, the caller goes on"},
+    {"exec_eacces_mode", t_exec_eacces_mode, "a file without execute permission is EACCES"},
+    {"exec_enoexec", t_exec_enoexec, "text, empty and bad ELF files are ENOEXEC"},
+    {"exec_efault", t_exec_efault, "bad pointers in execve are EFAULT"},
+    {"exec_fail_in_child", t_exec_fail_in_child, "a child whose exec failed goes on"},
+    {"exec_keeps_pid", t_exec_keeps_pid, "exec keeps the pid and the parent"},
+    {"exec_replaces_memory", t_exec_replaces_memory, "the old program's mappings are gone"},
+    {"exec_fd_inherited", t_exec_fd_inherited, "a descriptor open before exec works after it"},
+    {"exec_cloexec", t_exec_cloexec, "an O_CLOEXEC descriptor is closed by exec"},
+    {"exec_signal_status", t_exec_signal_status, "an exec'd program's SIGSEGV reaches the parent"},
+    {"exec_keeps_children", t_exec_keeps_children, "the new program waits for the old's child"},
+    {"exec_no_leak", t_exec_no_leak, "20 fork/exec/exit cycles leave the free frames as they were"},
+    {"wait_exit_codes", t_wait_exit_codes, "exit codes 0, 1, 127, 255 and exit(259) == 3"},
+    {"wait_sigsegv", t_wait_sigsegv, "a child's segfault is WTERMSIG SIGSEGV"},
+    {"wait_sigbus", t_wait_sigbus, "a read past the end of a mapped file is SIGBUS"},
+    {"kill_sigterm", t_kill_sigterm, "kill(SIGTERM) of a spinning child: WTERMSIG SIGTERM"},
+    {"kill_sigkill", t_kill_sigkill, "kill(SIGKILL) of a spinning child: WTERMSIG SIGKILL"},
+    {"kill_errors", t_kill_errors, "kill of a reaped pid is ESRCH, a bad signal EINVAL"},
+    {"wait_wnohang", t_wait_wnohang, "waitpid WNOHANG is 0 while the child runs"},
+    {"wait_echild", t_wait_echild, "waitpid on a non-child is ECHILD"},
+    {"wait_any", t_wait_any, "wait() reaps each child once with its status"},
+    {"fork_getpid_getppid", t_getpid_getppid, "getpid and getppid in the child"},
+    {"fork_orphan_reparent", t_orphan_reparent, "an orphan's getppid() becomes 1"},
+    {"kill_waiting_parent", t_kill_waiting_parent, "kill of a process blocked in waitpid"},
+    {"fork_fd_read", t_fork_fd_read, "the child reads and writes a descriptor the parent opened"},
+    {"fork_fd_offset_shared", t_fork_fd_offset_shared, "the file offset is shared across fork"},
     {"_exit7", h_exit7, "helper: exits 7"},
+    {"_argcheck", h_argcheck, "helper: checks argv[3..] and environ (exec_argv_envp)"},
+    {"_envcheck", h_envcheck, "helper: checks KT_INHERIT=yes"},
+    {"_pidcheck", h_pidcheck, "helper: getpid() == argv[3], getppid() == argv[4]"},
+    {"_mapcheck", h_mapcheck, "helper: nothing mapped at argv[3] (hex)"},
+    {"_fdcheck", h_fdcheck, "helper: descriptor argv[3] reads argv[4]"},
+    {"_fdclosed", h_fdclosed, "helper: descriptor argv[3] is closed"},
+    {"_reapcheck", h_reapcheck, "helper: wait() returns child argv[3], exit 9"},
+    {"_segv", h_segv, "helper: dereferences NULL"},
 };
 const unsigned proc_tests_count = sizeof(proc_tests) / sizeof(proc_tests[0]);
