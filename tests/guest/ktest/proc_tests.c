@@ -1010,6 +1010,29 @@ static int t_fork_brk(void)
     return 0;
 }
 
+/* Recurse through about `kb` KiB of stack, writing each frame. */
+static int deep_stack_kb(int kb)
+{
+    volatile char buf[1000];
+    buf[0] = (char)kb;
+    buf[999] = 1;
+    return kb > 0 ? deep_stack_kb(kb - 1) + buf[999] : 0;
+}
+
+/* The child's stack grows far below anything the parent used, and the parent's can too. */
+static int t_fork_stack_grows(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(deep_stack_kb(2048) == 2048);
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(deep_stack_kb(1024), 1024);
+    return 0;
+}
+
 /* The child's /proc/self/maps is the parent's. */
 static int t_fork_maps_equal(void)
 {
@@ -1480,17 +1503,17 @@ static int h_mapcheck(void)
     return 0;
 }
 
-/* A descriptor open before exec (without O_CLOEXEC) works in the new program. */
+/* A descriptor open before exec (without O_CLOEXEC) works in the new program, at its offset. */
 static int t_exec_fd_inherited(void)
 {
     char path[64];
     int fd = pt_file("fdinh", 0, 0, 0644, path);
     CHECK(fd >= 0);
     CHECK_EQ(write(fd, "inherited", 9), 9);
-    CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+    CHECK_EQ(lseek(fd, 2, SEEK_SET), 2); /* the offset goes with the description */
     char num[16];
     snprintf(num, sizeof(num), "%d", fd);
-    char *extra[] = {num, "inherited", NULL};
+    char *extra[] = {num, "herited", NULL};
     pid_t pid = exec_child("_fdcheck", extra, NULL);
     CHECK(pid > 0);
     int st = proc_wait(pid);
@@ -1555,7 +1578,7 @@ static int h_fdclosed(void)
 /* A program exec'd in a child that segfaults: the parent sees SIGSEGV. */
 static int t_exec_signal_status(void)
 {
-    pid_t pid = exec_child("_segv", NULL, NULL);
+    pid_t pid = exec_child("_proc_nullderef", NULL, NULL);
     CHECK(pid > 0);
     CHECK_SIGNALED(pid, SIGSEGV);
     return 0;
@@ -1995,6 +2018,7 @@ const struct ktest proc_tests[] = {
     {"cow_reuse_after_child_copy", t_cow_reuse_after_child_copy, "the child copied: reuse"},
     {"cow_unmap_child_reuse", t_cow_unmap_child_reuse, "child munmap/DONTNEED: parent reuses"},
     {"fork_brk", t_fork_brk, "the child's break starts at the parent's, moves on its own"},
+    {"fork_stack_grows", t_fork_stack_grows, "the child's stack grows past the parent's"},
     {"fork_maps_equal", t_fork_maps_equal, "the child's /proc/self/maps is the parent's"},
     {"fork_no_leak", t_fork_no_leak, "50 fork/exit cycles leave the free frames as they were"},
     {"fork_bomb", t_fork_bomb, "a fork bomb gets EAGAIN, leaks nothing, and can run again"},
@@ -2038,6 +2062,6 @@ const struct ktest proc_tests[] = {
     {"_fdcheck", h_fdcheck, "helper: descriptor argv[3] reads argv[4]"},
     {"_fdclosed", h_fdclosed, "helper: descriptor argv[3] is closed"},
     {"_reapcheck", h_reapcheck, "helper: wait() returns child argv[3], exit 9"},
-    {"_segv", h_segv, "helper: dereferences NULL"},
+    {"_proc_nullderef", h_segv, "helper: dereferences NULL"},
 };
 const unsigned proc_tests_count = sizeof(proc_tests) / sizeof(proc_tests[0]);
