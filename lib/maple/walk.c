@@ -71,7 +71,7 @@ static void *mas_descend(struct ma_state *mas, unsigned long key)
     unsigned int end = ma_end(leaf);
 
     mas->node = mt_mk_node(leaf, maple_leaf_64);
-    mas->offset = (unsigned char)offset;
+    mas->offset = offset;
     mas->index = offset > 0 ? leaf->mr64.pivot[offset - 1] + 1 : mas->min;
     mas->last = ma_slot_max(leaf->mr64.pivot, offset, end, mas->max);
     mas->status = ma_active;
@@ -194,7 +194,7 @@ static void mas_step_leaf(struct ma_state *mas, bool forward)
     } else {
         mas->max = mas->min - 1;
         mas->min = known ? far : ma_node_min(mt, node);
-        mas->offset = (unsigned char)ma_end(node);
+        mas->offset = ma_end(node);
     }
 }
 
@@ -323,7 +323,7 @@ static void *mas_find_next_leaf(struct ma_state *mas, unsigned long max)
     }
     mas->index = index;
     mas->last = ma_slot_max(leaf->mr64.pivot, i, end, mas->max);
-    mas->offset = (unsigned char)i;
+    mas->offset = i;
     return leaf->mr64.slot[i];
 }
 
