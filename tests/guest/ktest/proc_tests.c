@@ -1586,7 +1586,7 @@ static int t_exec_signal_status(void)
 
 static int h_segv(void)
 {
-    volatile uintptr_t bad = 0;
+    volatile uintptr_t bad = 16; /* a field of a NULL struct pointer: page 0 */
     return *(volatile int *)bad;
 }
 
@@ -2062,6 +2062,6 @@ const struct ktest proc_tests[] = {
     {"_fdcheck", h_fdcheck, "helper: descriptor argv[3] reads argv[4]"},
     {"_fdclosed", h_fdclosed, "helper: descriptor argv[3] is closed"},
     {"_reapcheck", h_reapcheck, "helper: wait() returns child argv[3], exit 9"},
-    {"_proc_nullderef", h_segv, "helper: dereferences NULL"},
+    {"_proc_nullderef", h_segv, "helper: reads page 0 (a NULL struct's field)"},
 };
 const unsigned proc_tests_count = sizeof(proc_tests) / sizeof(proc_tests[0]);
