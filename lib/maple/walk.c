@@ -304,19 +304,50 @@ void *mas_walk(struct ma_state *mas)
  */
 static void *mas_find_next_leaf(struct ma_state *mas, unsigned long max)
 {
-    struct maple_node *leaf = mte_to_node(mas->node);
+    struct maple_node *leaf = mte_to_node(mas->node), *parent = ma_parent(leaf);
+    unsigned int end, i, next = ma_parent_offset(leaf) + 1;
     unsigned long index;
-    unsigned int end, i;
 
-    if (mas->offset < ma_end(leaf) || mas->max == ULONG_MAX || mas->max >= max)
+    /* The last leaf (a root leaf among them) covers ULONG_MAX and returns here. */
+    if (mas->offset < ma_end(leaf) || mas->max >= max)
         return mas_next_entry(mas, max);
-    mas_step_leaf(mas, true);
+    if (next + 1 < ma_end(parent)) {
+        /* The common case, mas_step_leaf() without its loops: the next leaf and the two after
+         * it are in the same parent, and so is the next leaf's upper bound. */
+        enum maple_type itype = mt_internal_type(mas->tree);
+        void **slots = ma_slots(parent, itype);
+        const char *ahead1 = (const char *)mte_to_node(slots[next + 1]);
+        const char *ahead2 = (const char *)mte_to_node(slots[next + 2]);
+
+        for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64) {
+            __builtin_prefetch(ahead1 + line);
+            __builtin_prefetch(ahead2 + line);
+        }
+        if (next + 2 == ma_end(parent) && ma_parent(parent)) {
+            struct maple_node *up = ma_parent(parent);
+            unsigned int uoff = ma_parent_offset(parent);
+
+            if (uoff < ma_end(up)) {
+                const char *cousin = (const char *)mte_to_node(ma_slots(up, itype)[uoff + 1]);
+
+                for (unsigned int line = 0; line < MAPLE_NODE_SIZE; line += 64)
+                    __builtin_prefetch(cousin + line);
+            }
+        }
+        mas->node = slots[next];
+        mas->min = mas->max + 1;
+        mas->max = ma_pivots(parent, itype)[next];
+    } else {
+        mas_step_leaf(mas, true);
+    }
     leaf = mte_to_node(mas->node);
     end = ma_end(leaf);
     /* A leaf other than the root has at least mt_min_slots() slots and no two NULLs side by
      * side, so slot i holds an entry. */
     i = leaf->mr64.slot[0] == NULL;
-    index = i ? leaf->mr64.pivot[0] + 1 : mas->min;
+    /* A select by mask: as a branch it mispredicted at every other leaf that opens with a gap
+     * once the tree was too large for the predictor to learn which. */
+    index = ((leaf->mr64.pivot[0] + 1) & -(unsigned long)i) | (mas->min & ((unsigned long)i - 1));
     if (index > max) {
         mas->status = ma_overflow; /* index..last still name the range it started from */
         return NULL;
