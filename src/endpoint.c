@@ -403,8 +403,13 @@ void fault_raise(struct thread *t, uint64_t cause, uint64_t addr, uint64_t pc)
     t->fault_msg[2] = pc;
     t->fault_msg[3] = cause;
     if (cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
-        cause == EXC_INST_PAGE_FAULT)
-        t->fault_msg[3] |= vspace_page_word(t->task, addr & ~(PAGE_SIZE - 1));
+        cause == EXC_INST_PAGE_FAULT) {
+        pte_t *slot;
+        uint64_t page = vspace_page_word_slot(t->task, addr & ~(PAGE_SIZE - 1), &slot);
+        t->fault_msg[3] |= page;
+        if (t->fault_msg[1] != FAULT_WRITE)
+            t->fault_msg[1] |= vspace_fault_neighbours(addr, page, slot);
+    }
     t->fault_pending = true;
     t->fault_pte = NULL;
     ipc_send(t, (struct endpoint *)t->fault_ep.obj, t->fault_ep.word, true);

@@ -116,7 +116,10 @@ void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t ac
     struct thread *r = fast_receiver(ep, &rs);
     if (!r)
         return;
-    uint64_t word = cause | vspace_page_word_slot(t->task, addr & ~(PAGE_SIZE - 1), &t->fault_pte);
+    uint64_t page = vspace_page_word_slot(t->task, addr & ~(PAGE_SIZE - 1), &t->fault_pte);
+    uint64_t word = cause | page;
+    if (access != FAULT_WRITE) /* writes are answered page by page: keep them lean */
+        access |= vspace_fault_neighbours(addr, page, t->fault_pte);
     t->fault_pte_gen = mmu_tables_freed;
     t->fault_msg[0] = addr;
     t->fault_msg[1] = access;

@@ -3,6 +3,7 @@
  */
 #include "vspace.h"
 
+#include <samara/ipc.h>
 #include <samara/syscall.h>
 
 #include "kernel.h"
@@ -162,6 +163,19 @@ uint64_t vspace_page_word_slot(struct task *t, uint64_t va, pte_t **slot)
     return 0;
 }
 
+uint64_t vspace_fault_neighbours(uint64_t va, uint64_t word, const uint64_t *slot)
+{
+    if (!slot)
+        return word ? 0 : FAULT_NEIGHBOURS_KNOWN; /* no table: nothing around either */
+    unsigned first = pte_index(va, 0) & ~(FAULT_WINDOW - 1);
+    const uint64_t *t = slot - pte_index(va, 0) + first;
+    uint64_t bits = 0;
+#pragma GCC unroll 16
+    for (unsigned i = 0; i < FAULT_WINDOW; i++)
+        bits |= (uint64_t)((t[i] & (PTE_V | PTE_RETAINED)) != 0) << i;
+    return FAULT_NEIGHBOURS_KNOWN | bits << 16;
+}
+
 uint64_t vspace_page_word(struct task *t, uint64_t va)
 {
     pte_t *slot;
@@ -318,8 +332,19 @@ int vspace_query(struct task *t, uint64_t va, uint64_t npages, uint64_t *out)
         return -ESRCH;
     if (va & (PAGE_SIZE - 1) || !npages || npages > 512 || !range_ok(va, npages * PAGE_SIZE))
         return -EINVAL;
-    for (uint64_t i = 0; i < npages; i++)
-        out[i] = vspace_page_word(t, va + i * PAGE_SIZE);
+    /* One walk per page table: a page whose level-0 table exists is read from it directly. */
+    pte_t *table = NULL;
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t a = va + i * PAGE_SIZE;
+        if (!table || pte_index(a, 0) == 0) {
+            pte_t *slot;
+            out[i] = vspace_page_word_slot(t, a, &slot);
+            table = slot ? slot - pte_index(a, 0) : NULL;
+            continue;
+        }
+        pte_t e = table[pte_index(a, 0)];
+        out[i] = pte_is_valid(e) || pte_is_retained(e) ? page_word(e, 0, a) : 0;
+    }
     return 0;
 }
 

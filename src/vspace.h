@@ -78,6 +78,9 @@ uint64_t vspace_page_word(struct task *t, uint64_t va);
 /* The same, and *slot = its level-0 page-table entry when the tables above it exist (the
  * fault fast path maps the page there without walking again), else NULL. */
 uint64_t vspace_page_word_slot(struct task *t, uint64_t va, uint64_t **slot);
+/* The fault message's neighbour bits (samara/ipc.h) for page va, given its page word and its
+ * level-0 slot from vspace_page_word_slot. */
+uint64_t vspace_fault_neighbours(uint64_t va, uint64_t word, const uint64_t *slot);
 /* pa | perms of the mapping at va, or -EFAULT. */
 int64_t vspace_translate(struct task *target, uint64_t va);
 

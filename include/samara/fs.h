@@ -65,6 +65,11 @@
  *   FS_FORK       w0 = parent pid, w1 = child pid -> w0 = 0: the child gets a copy of the
  *                 parent's descriptor table (each descriptor one more reference to its inode);
  *                 ENOMEM (no table free), ENOENT (the parent has no table: nothing to copy)
+ *   FS_EXTENTS    w0 = ino, w1 = first page, w2 = pages (<= FS_EXTENTS_MAX) -> w0 = pages
+ *                 answered (it stops at the end of file, or when FS_EXTENTS_RUNS runs are
+ *                 used), w1 = size, w2 = generation; words 4.. = {first block, pages} runs of
+ *                 consecutive blocks (block 0: a hole). How the pager learns a whole file's
+ *                 layout in one call; FS_BMAP (with FS_BMAP_ALLOC) is for giving holes blocks.
  *   FS_NLINK      w0 = ino, w1 = generation -> w0 = its link count (0: unlinked but still
  *                 referenced: /proc/<pid>/maps says "(deleted)"), ENOENT
  *
@@ -105,10 +110,13 @@ enum fs_label {
     FS_EXIT = 39,
     FS_FORK = 40,
     FS_NLINK = 41,
+    FS_EXTENTS = 42,
 };
 
-#define FS_BMAP_MAX   32 /* pages per FS_BMAP */
-#define FS_BMAP_ALLOC 1u
+#define FS_BMAP_MAX     32 /* pages per FS_BMAP */
+#define FS_BMAP_ALLOC   1u
+#define FS_EXTENTS_MAX  4096 /* pages per FS_EXTENTS (16 MiB) */
+#define FS_EXTENTS_RUNS 30   /* runs per answer: IPC words 4..63 */
 
 #define FS_DATA_MAX 480 /* bytes per message: IPC words 4..63 */
 

@@ -16,7 +16,11 @@
  *
  * Faults: when a thread takes a page fault or any other exception, the kernel sends a message
  * with label IPC_LABEL_FAULT on the thread's fault endpoint, on its behalf, as a call:
- *     w0 = faulting address (stval), w1 = access (FAULT_READ/WRITE/EXEC, or FAULT_OTHER),
+ *     w0 = faulting address (stval), w1 = access (FAULT_READ/WRITE/EXEC, or FAULT_OTHER; the
+ *     low byte, FAULT_ACCESS(w1)) | for a read or execute page fault, FAULT_NEIGHBOURS_KNOWN
+ *     and a bitmap of
+ *     the pages of the aligned FAULT_WINDOW-page block around it that have something mapped
+ *     (bit i: page i of the block), so that a pager's fault-around needs no SYS_QUERY,
  *     w2 = pc (sepc), w3 = scause (bits 0..3) | for a page fault, the page word of the faulting
  *     page (samara/syscall.h: what is mapped there now, if anything), so a pager can tell a
  *     missing page from a protection fault without asking the kernel.
@@ -54,10 +58,14 @@
 #define FAULT_REPLY_MAP    0xff12u
 
 /* Fault access types (fault message word 1). */
-#define FAULT_READ  0
-#define FAULT_WRITE 1
-#define FAULT_EXEC  2
-#define FAULT_OTHER 3 /* illegal instruction, misaligned access, breakpoint, ... */
+#define FAULT_READ             0
+#define FAULT_WRITE            1
+#define FAULT_EXEC             2
+#define FAULT_OTHER            3
+#define FAULT_ACCESS(w1)       ((w1)&0xff)
+#define FAULT_NEIGHBOURS_KNOWN (1ul << 8) /* the bitmap in bits 16..31 is valid */
+#define FAULT_NEIGHBOURS(w1)   (((w1) >> 16) & 0xffff)
+#define FAULT_WINDOW           16 /* illegal instruction, misaligned access, breakpoint, ... */
 
 /* Layout of a thread's IPC buffer page. */
 struct ipc_buffer {

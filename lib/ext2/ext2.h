@@ -239,6 +239,24 @@ int ext2_touch(struct ext2_fs *fs, uint32_t ino);
  * -EOPNOTSUPP (blocks are not 4 KiB), -ENOSPC (no block for the first page), -EBADF, -EISDIR,
  * -EINVAL (not a regular file), -EUCLEAN.
  */
+/* A run of pages in consecutive blocks (ext2_page_runs); block 0: a hole. */
+struct ext2_run {
+    uint32_t block;
+    uint32_t pages;
+};
+
+/*
+ * ext2_page_runs - the layout of pages @first .. @first + @count - 1 of regular file @ino (4 KiB
+ * blocks only) as runs of consecutive blocks, at most @max_runs of them into @runs (*@nruns
+ * says how many). Each array of block numbers is read once, so a whole file costs a few
+ * instructions a page. Pages after the one holding the end of file are not answered.
+ * Return: the number of pages answered (fewer than @count at the end of file or when the
+ * runs are used up), or -EOPNOTSUPP, -EBADF, -EISDIR, -EINVAL, -EUCLEAN (a block number
+ * outside the file system).
+ */
+int64_t ext2_page_runs(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint64_t count,
+                       struct ext2_run *runs, unsigned max_runs, unsigned *nruns);
+
 int64_t ext2_page_map(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t count, bool alloc,
                       uint32_t *blocks);
 

@@ -396,6 +396,93 @@ int64_t ext2_page_map(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t
     return n;
 }
 
+/*
+ * The array of block numbers holding page @index's entry (in the inode, or an indirect block
+ * down the path to it), and how many pages from @index it covers. NULL with *@holes set when a
+ * missing indirect block makes @holes pages from @index holes; NULL with *@holes 0 on a bad
+ * block number.
+ */
+static const uint8_t *leaf_array(struct ext2_fs *fs, const uint8_t *inode, uint64_t index,
+                                 uint64_t *covers, uint64_t *holes)
+{
+    uint32_t off[4];
+    int depth = block_path(fs, index, off);
+    uint64_t span = 1;
+    const uint8_t *slot = inode + I_BLOCK + 4 * off[0];
+    *holes = 0;
+    if (depth < 0)
+        return NULL;
+    for (int level = 0; level < depth; level++) {
+        uint32_t b = get32(slot);
+        uint64_t below = 1;
+        for (int k = level + 1; k < depth; k++)
+            below *= fs->ptrs;
+        if (b == 0) {
+            /* The whole subtree under this entry is a hole: what is left of it from index. */
+            uint64_t sub = below * fs->ptrs, done = 0;
+            for (int k = level + 1; k <= depth; k++) {
+                uint64_t unit = 1;
+                for (int j = k; j < depth; j++)
+                    unit *= fs->ptrs;
+                done += off[k] * unit;
+            }
+            *holes = sub - done;
+            return NULL;
+        }
+        const uint8_t *blk = b < fs->blocks_count ? ext2_block(fs, b) : NULL;
+        if (!blk)
+            return NULL;
+        slot = blk + 4 * off[level + 1];
+    }
+    span = depth == 0 ? N_DIRECT - off[0] : fs->ptrs - off[depth];
+    *covers = span;
+    return slot;
+}
+
+int64_t ext2_page_runs(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint64_t count,
+                       struct ext2_run *runs, unsigned max_runs, unsigned *nruns)
+{
+    uint8_t *inode;
+    int r = reg_inode(fs, ino, &inode);
+    *nruns = 0;
+    if (r)
+        return r;
+    if (fs->block_size != 4096)
+        return -EOPNOTSUPP;
+    uint64_t pages = (ext2_i_size(inode) + fs->block_size - 1) / fs->block_size, done = 0;
+    if (first >= pages)
+        return 0;
+    if (count > pages - first)
+        count = pages - first;
+    unsigned n = 0;
+    while (done < count) {
+        uint64_t covers = 0, holes = 0;
+        const uint8_t *a = leaf_array(fs, inode, first + done, &covers, &holes);
+        if (!a && !holes)
+            return done ? (int64_t)done : -EUCLEAN;
+        uint64_t take = a ? covers : holes;
+        if (take > count - done)
+            take = count - done;
+        for (uint64_t i = 0; i < take; i++) {
+            uint32_t b = a ? get32(a + 4 * i) : 0;
+            if (b >= fs->blocks_count)
+                return done ? (int64_t)done : -EUCLEAN;
+            struct ext2_run *last = n ? &runs[n - 1] : NULL;
+            if (last && (last->block ? last->block + last->pages == b : b == 0)) {
+                last->pages++;
+            } else if (n == max_runs) {
+                *nruns = n;
+                return (int64_t)done;
+            } else {
+                runs[n++] = (struct ext2_run){b, 1};
+            }
+            done++;
+        }
+    }
+    *nruns = n;
+    return (int64_t)done;
+}
+
 int ext2_release(struct ext2_fs *fs, uint32_t ino)
 {
     uint8_t *inode;

@@ -56,6 +56,7 @@ static const struct {
     {FS_EXIT, fs_exit, FS_PAGER_ONLY, "exit"},
     {FS_FORK, fs_fork, FS_PAGER_ONLY, "fork"},
     {FS_NLINK, fs_nlink, FS_PAGER_ONLY, "nlink"},
+    {FS_EXTENTS, fs_extents, FS_PAGER_ONLY, "extents"},
 };
 
 struct ext2_fs fs;

@@ -138,3 +138,35 @@ void fs_nlink(const struct fs_msg *m, struct fs_reply *r)
     long err = pager_inode(m->w[0], m->w[1], true, &st);
     fs_error(r, err ? err : (long)st.links);
 }
+
+/*
+ * The pages of inode w0 from page w1 on, at most w2 of them, as runs of consecutive blocks
+ * (a hole is a run of block 0), so that one answer maps a file written in order: words 4..
+ * hold {first block, pages} pairs, at most FS_EXTENTS_RUNS of them.
+ */
+void fs_extents(const struct fs_msg *m, struct fs_reply *r)
+{
+    struct ext2_stat st;
+    long err = pager_inode(m->w[0], 0, false, &st);
+    if (!err && m->w[2] > FS_EXTENTS_MAX)
+        err = -EINVAL;
+    if (err) {
+        fs_error(r, err);
+        return;
+    }
+    struct ext2_run runs[FS_EXTENTS_RUNS];
+    unsigned nruns = 0;
+    int64_t done =
+        ext2_page_runs(&fs, (uint32_t)m->w[0], m->w[1], m->w[2], runs, FS_EXTENTS_RUNS, &nruns);
+    if (done < 0) {
+        fs_error(r, done == -EBADF ? -ENOENT : done);
+        return;
+    }
+    uint64_t *w = &ipc_buffer()->words[IPC_REG_WORDS];
+    for (unsigned i = 0; i < nruns; i++) {
+        w[2 * i] = runs[i].block;
+        w[2 * i + 1] = runs[i].pages;
+    }
+    unsigned runs_n = nruns;
+    *r = (struct fs_reply){IPC_REG_WORDS + 2 * runs_n, {(uint64_t)done, st.size, st.generation, 0}};
+}

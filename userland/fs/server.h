@@ -108,5 +108,6 @@ void fs_sync(const struct fs_msg *m, struct fs_reply *r);
 void fs_exit(const struct fs_msg *m, struct fs_reply *r);
 void fs_fork(const struct fs_msg *m, struct fs_reply *r);
 void fs_nlink(const struct fs_msg *m, struct fs_reply *r);
+void fs_extents(const struct fs_msg *m, struct fs_reply *r);
 
 #endif

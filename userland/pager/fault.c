@@ -54,7 +54,7 @@ static struct vma *stack_grow(struct proc *p, uint64_t addr)
 
 void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
-    uint64_t addr = m->w[0], access = m->w[1], pc = m->w[2], word = m->w[3];
+    uint64_t addr = m->w[0], access = FAULT_ACCESS(m->w[1]), pc = m->w[2], word = m->w[3];
     unsigned cause = word & 15;
     if (cause == 0 || cause == 4 || cause == 6)
         return fault_kill(p, PAGER_SIGBUS, "misaligned access", addr, pc, r);
@@ -81,7 +81,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     }
     bool write = access == FAULT_WRITE;
     if (v->file)
-        return filemap_fault(p, v, addr, word, write, pc, r);
+        return filemap_fault(p, v, addr, word, m->w[1], pc, r);
     uint64_t va = addr & ~(PAGE_SIZE - 1), pa = PAGE_W_PA(word);
     unsigned perms = vma_map_perms(v->prot);
     struct frame_meta *fm;

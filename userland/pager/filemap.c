@@ -37,8 +37,14 @@ static void filemap_reply(struct reply *r, const uint64_t *g, unsigned n)
 
 static void filemap_group(uint64_t *g, uint64_t va, unsigned perms, uint64_t pa)
 {
+    static uint64_t disk_lo, disk_hi, disk_slot;
+    if (!disk_hi) { /* the disk is one run of frames, under one memory capability */
+        disk_lo = pfile_block_pa(0);
+        disk_hi = disk_lo + fsrv_image_pages() * PAGE_SIZE;
+        disk_slot = frame_cap_slot(disk_lo);
+    }
     g[0] = va | perms;
-    g[1] = frame_cap_slot(pa);
+    g[1] = pa >= disk_lo && pa < disk_hi ? disk_slot : frame_cap_slot(pa);
     g[2] = pa;
     g[3] = 1;
 }
@@ -57,9 +63,10 @@ static uint64_t filemap_copy(struct proc *p, uint64_t va, uint64_t src)
     return pa;
 }
 
-void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, bool write,
+void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, uint64_t access,
                    uint64_t pc, struct reply *r)
 {
+    bool write = FAULT_ACCESS(access) == FAULT_WRITE;
     struct pfile *f = v->file;
     uint64_t va = addr & ~(PAGE_SIZE - 1), page = v->pgoff + (va - v->start) / PAGE_SIZE;
     bool shared = v->flags & VM_SHARED;
@@ -127,7 +134,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     uint64_t pa = pfile_block_pa(blocks[at]);
     if (write && shared) {
         f->dirty = true;
-        frame_info(pa)->flags |= FRAME_DIRTY;
+        pfile_block_meta(blocks[at])->flags |= FRAME_DIRTY;
     } else if (write) {
         pa = filemap_copy(p, va, pa);
         if (!pa)
@@ -138,13 +145,23 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     space_note_rss(p, 1);
     if (!write || shared) {
         p->rss_file++;
-        frame_info(pa)->refs++; /* mappings of a disk page: smaps's Shared_* and Pss */
+        pfile_block_meta(blocks[at])->refs++; /* mappings of a disk page: smaps's Shared_*, Pss */
     }
-    static uint64_t words[FAULT_AROUND];
-    if (write || count == 1 ||
-        sys4(SYS_QUERY, proc_task_slot(p), (long)lo, (long)count, (long)words)) {
+    if (write || count == 1) {
         filemap_group(g, va, perms, pa);
         return filemap_reply(r, g, 1);
+    }
+    /* What the window has mapped already: the fault message says (samara/ipc.h), else ask. */
+    static uint64_t words[FAULT_AROUND];
+    uint64_t present = FAULT_NEIGHBOURS(access) >> ((lo / PAGE_SIZE) % FAULT_WINDOW);
+    if (!(access & FAULT_NEIGHBOURS_KNOWN)) {
+        present = 0;
+        if (sys4(SYS_QUERY, proc_task_slot(p), (long)lo, (long)count, (long)words)) {
+            filemap_group(g, va, perms, pa);
+            return filemap_reply(r, g, 1);
+        }
+        for (unsigned i = 0; i < count; i++)
+            present |= (uint64_t)(words[i] != 0) << i;
     }
     /*
      * Fault-around: the page and the window's other known pages that nothing maps yet, in
@@ -152,21 +169,23 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
      * maps a run of frames at once), as a file written in order mostly is.
      */
     unsigned ng = 0, around = 0;
+    uint64_t disk = pfile_block_pa(0), *last = g;
     for (unsigned i = 0; i < (unsigned)n; i++) {
-        if (i != at && (!blocks[i] || words[i]))
+        if (i != at && (!blocks[i] || (present >> i & 1)))
             continue;
-        uint64_t bpa = pfile_block_pa(blocks[i]), a = lo + i * PAGE_SIZE;
-        uint64_t *last = ng ? &g[4 * (ng - 1)] : g;
+        uint64_t bpa = disk + blocks[i] * PAGE_SIZE, a = lo + i * PAGE_SIZE;
         if (i != at) {
-            frame_info(bpa)->refs++;
+            pfile_block_meta(blocks[i])->refs++;
             around++;
         }
+        /* (the disk is one run of frames under one memory capability) */
         if (ng && last[0] + last[3] * PAGE_SIZE == (a | perms) &&
-            last[2] + last[3] * PAGE_SIZE == bpa && last[1] == frame_cap_slot(bpa)) {
+            last[2] + last[3] * PAGE_SIZE == bpa) {
             last[3]++;
             continue;
         }
-        filemap_group(&g[4 * ng++], a, perms, bpa);
+        last = &g[4 * ng++];
+        filemap_group(last, a, perms, bpa);
     }
     space_note_rss(p, around);
     p->rss_file += around;
@@ -197,9 +216,9 @@ int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end
                 continue;
             filemap_group(&groups[4 * ng++], start + i * PAGE_SIZE, perms,
                           pfile_block_pa(blocks[i]));
-            frame_info(pfile_block_pa(blocks[i]))->refs++;
+            pfile_block_meta(blocks[i])->refs++;
             if (write && shared)
-                frame_info(pfile_block_pa(blocks[i]))->flags |= FRAME_DIRTY;
+                pfile_block_meta(blocks[i])->flags |= FRAME_DIRTY;
         }
         if (ng && sys3(SYS_MAP_BATCH, proc_task_slot(p), (long)groups, ng))
             return -SAMARA_ENOMEM;

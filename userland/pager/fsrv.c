@@ -51,6 +51,11 @@ uint64_t fsrv_image_pa(void)
     return fsrv_pa;
 }
 
+uint64_t fsrv_image_pages(void)
+{
+    return fsrv_pages;
+}
+
 /* The server's extras, before its thread starts: the image and the receive endpoint. */
 static long fsrv_setup(struct proc *p)
 {

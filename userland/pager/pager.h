@@ -172,6 +172,7 @@ void proc_set_next_pid(int pid);
 extern bool fsrv_ready; /* SLOT_FS_EP holds the file server's endpoint */
 /* The physical base of the RAM disk's image (block b is at base + b * 4096). */
 uint64_t fsrv_image_pa(void);
+uint64_t fsrv_image_pages(void);
 /* Load the RAM disk and create the file server's endpoint: before init starts. */
 void fsrv_init(void);
 extern bool fsrv_running; /* the server runs: programs may come from the disk */
@@ -223,6 +224,8 @@ struct pfile {
     bool dirty;               /* a shared mapping wrote it since the last pfile_sync */
     uint64_t used;            /* when last obtained, to recycle the oldest unused object */
     struct maple_tree blocks; /* page -> block runs */
+    uint64_t run_lo, run_hi;  /* the run the last lookup found: pages [lo, hi] ... */
+    uint64_t run_delta;       /* ... are in blocks page + delta (none while lo > hi) */
     char path[PFILE_PATH];    /* for /proc/<pid>/maps */
 };
 /* The object of descriptor fd of p (FS_FDINFO): 0, -EBADF, -ENOMEM; *oflags = FS_O_* flags. */
@@ -240,8 +243,9 @@ void pfile_vma_put(struct pfile *f);
  */
 long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, uint64_t *blocks,
                   bool *major);
-/* The frame holding a block of the RAM disk. */
+/* The frame holding a block of the RAM disk, and its metadata. */
 uint64_t pfile_block_pa(uint64_t block);
+struct frame_meta *pfile_block_meta(uint64_t block);
 /* Write back f's dirty shared pages: protect them again in every mapping, FS_SYNC. */
 void pfile_sync(struct pfile *f);
 /* ftruncate of p's descriptor fd (PAGER_FTRUNCATE): unmap pages past the end everywhere, then
@@ -257,7 +261,7 @@ bool pfile_deleted(struct pfile *f);
 void pfile_proc_exit(struct proc *p);
 
 /* filemap.c: faults on file mappings. */
-void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, bool write,
+void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, uint64_t access,
                    uint64_t pc, struct reply *r);
 /* Map the pages of [start, end) of file VMA v that are not mapped yet (read-only but for a
  * shared write); stops at the end of file. 0, or -ENOMEM. */

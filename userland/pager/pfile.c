@@ -66,6 +66,8 @@ static struct pfile *pfile_find(uint32_t ino, uint32_t gen)
 /* Forget the page index of pages >= first (a run reaching below first keeps its lower part). */
 static void pfile_forget(struct pfile *f, uint64_t first)
 {
+    f->run_lo = 1;
+    f->run_hi = 0; /* the cached run may be cut */
     /* Blocks the server frees may serve another file next: no dirty mark goes with them. */
     MA_STATE(mas, &f->blocks, first, ~0ul);
     void *e;
@@ -73,7 +75,7 @@ static void pfile_forget(struct pfile *f, uint64_t first)
     {
         uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
         for (uint64_t page = mas.index < first ? first : mas.index; page <= mas.last; page++)
-            frame_info(pfile_block_pa(page + delta))->flags &= ~FRAME_DIRTY;
+            pfile_block_meta(page + delta)->flags &= ~FRAME_DIRTY;
     }
     mtree_store_range(&f->blocks, first, ~0ul, NULL);
 }
@@ -101,6 +103,7 @@ static struct pfile *pfile_obtain(uint32_t ino, uint32_t gen, uint64_t size, uns
         if (f->ino)
             mtree_destroy(&f->blocks);
         memset(f, 0, sizeof(*f));
+        f->run_lo = 1; /* no run cached */
         f->ino = ino;
         f->gen = gen;
         mtree_init(&f->blocks, 0);
@@ -196,11 +199,51 @@ static void pfile_learn(struct pfile *f, uint64_t first, const uint64_t *blocks,
     }
 }
 
+/*
+ * Learn the layout of f from page first on, FS_EXTENTS_MAX pages (or count if more) in one
+ * call, and fill blocks[] for the window [first, first + count). Returns the pages of the
+ * window before the end of file, -errno, or -EAGAIN when the answer's runs ran out before
+ * the window's end (a fragmented file: the caller asks page by page).
+ */
+static long pfile_extents(struct pfile *f, uint64_t first, unsigned count, uint64_t *blocks)
+{
+    struct ipc_msg m;
+    long done = pfile_call(FS_EXTENTS, 3, f->ino, first, FS_EXTENTS_MAX, 0, &m);
+    if (done < 0)
+        return done;
+    if ((uint32_t)m.w[2] != f->gen)
+        return -SAMARA_ENOENT; /* the inode is another file now */
+    f->size = m.w[1];
+    const uint64_t *run = &pfile_ipcbuf()->words[IPC_REG_WORDS];
+    unsigned runs =
+        IPC_TAG_LEN(m.tag) > IPC_REG_WORDS ? (IPC_TAG_LEN(m.tag) - IPC_REG_WORDS) / 2 : 0;
+    uint64_t page = first;
+    for (unsigned k = 0; k < runs; k++) {
+        uint64_t block = run[2 * k], n = run[2 * k + 1];
+        if (block) /* out of tree nodes: the run is simply asked about again */
+            mtree_store_range(&f->blocks, page, page + n - 1,
+                              (void *)(uintptr_t)((block - page) << 1 | 1));
+        for (uint64_t i = 0; i < n && page + i < first + count; i++)
+            blocks[page + i - first] = block ? block + i : 0;
+        page += n;
+    }
+    if ((uint64_t)done >= count)
+        return count;
+    uint64_t pages = (f->size + PAGE_SIZE - 1) / PAGE_SIZE;
+    return first + (uint64_t)done < pages ? -SAMARA_EAGAIN : done;
+}
+
 long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, uint64_t *blocks,
                   bool *major)
 {
     *major = false;
     uint64_t pages = (f->size + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (!alloc && first + count <= pages && first >= f->run_lo && first + count - 1 <= f->run_hi) {
+        /* The run the last lookup found (faults mostly go through a file in order). */
+        for (unsigned i = 0; i < count; i++)
+            blocks[i] = first + i + f->run_delta;
+        return count;
+    }
     if (!alloc && first + count <= pages) {
         /* The index: one walk per run of consecutive blocks, not one per page. */
         MA_STATE(mas, &f->blocks, first, first);
@@ -211,11 +254,20 @@ long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, u
             if (!e)
                 break;
             uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
+            f->run_lo = mas.index;
+            f->run_hi = mas.last;
+            f->run_delta = delta;
             for (; i < count && first + i <= mas.last; i++)
                 blocks[i] = first + i + delta;
         }
         if (i == count)
             return count;
+    }
+    if (!alloc) {
+        long n = pfile_extents(f, first, count, blocks);
+        *major = true;
+        if (n != -SAMARA_EAGAIN)
+            return n;
     }
     if (count > FS_BMAP_MAX)
         count = FS_BMAP_MAX;
@@ -239,6 +291,19 @@ long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, u
 uint64_t pfile_block_pa(uint64_t block)
 {
     return fsrv_image_pa() + block * PAGE_SIZE;
+}
+
+struct frame_meta *pfile_block_meta(uint64_t block)
+{
+    /* The disk is one run of frames, so its metadata is one run too (checked once). */
+    static struct frame_meta *base;
+    static int contiguous = -1;
+    if (contiguous < 0) {
+        base = frame_info(fsrv_image_pa());
+        uint64_t last = fsrv_image_pages() - 1;
+        contiguous = base && frame_info(pfile_block_pa(last)) == base + last;
+    }
+    return contiguous ? base + block : frame_info(pfile_block_pa(block));
 }
 
 /* ---- mappings of a file across processes -------------------------------------------------- */
@@ -299,7 +364,7 @@ void pfile_sync(struct pfile *f)
     {
         uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
         for (uint64_t page = mas.index; page <= mas.last; page++)
-            frame_info(pfile_block_pa(page + delta))->flags &= ~FRAME_DIRTY;
+            pfile_block_meta(page + delta)->flags &= ~FRAME_DIRTY;
     }
     pfile_call(FS_SYNC, 2, f->ino, f->gen, 0, 0, NULL);
 }

@@ -412,7 +412,7 @@ static long proc_find_program(const char *path, struct proc_program *prog)
     long err = fsrv_running && path[0] == '/' ? pfile_from_path(path, &prog->disk) : -SAMARA_ENOENT;
     if (err == 0) /* as execve: a regular file with an execute bit, else EACCES */
         return (prog->disk->mode & 0170000) == 0100000 && prog->disk->mode & 0111 ? 0
-                                                                                   : -SAMARA_EACCES;
+                                                                                  : -SAMARA_EACCES;
     if (err != -SAMARA_ENOENT)
         return err; /* ENOTDIR, ENAMETOOLONG...: what the disk says */
     if (cpio_find(physmap(bootinfo->initrd_base), bootinfo->initrd_size, path, &prog->file, &why))

@@ -77,6 +77,11 @@ high_start:
     csrw    sscratch, zero          /* sscratch = 0: "in the kernel" for trap_entry */
     la      t0, trap_entry
     csrw    stvec, t0
+    /* Programs may read cycle, time and instret (rdcycle, rdtime, rdinstret), as on Linux
+     * 6.1: benchmarks count instructions with them. Where the firmware keeps a counter from
+     * S-mode, the read still traps and the program gets SIGILL. */
+    li      t0, 7
+    csrw    scounteren, t0
     call    kmain
 4:  wfi
     j       4b

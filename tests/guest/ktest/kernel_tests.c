@@ -208,7 +208,7 @@ static int fault_case(unsigned mode)
     CHECK_EQ(IPC_TAG_LABEL(m.tag), IPC_LABEL_FAULT);
     CHECK_EQ(m.badge, 0xfa);
     CHECK_EQ(m.w[0], FAULT_VA);
-    CHECK_EQ(m.w[1], mode);
+    CHECK_EQ(FAULT_ACCESS(m.w[1]), mode);
     if (mode == FAULT_EXEC)
         CHECK_EQ(m.w[2], FAULT_VA);
     else
@@ -278,7 +278,7 @@ static int t_write_readonly_faults(void)
     struct ipc_msg m = ipc_recv(S_EP, S_REPLY);
     CHECK_EQ(IPC_TAG_LABEL(m.tag), IPC_LABEL_FAULT);
     CHECK_EQ(m.w[0], SCRATCH_VA);
-    CHECK_EQ(m.w[1], FAULT_WRITE);
+    CHECK_EQ(FAULT_ACCESS(m.w[1]), FAULT_WRITE);
     /* Kill the writer: it never runs again. */
     CHECK_EQ(ipc_reply(S_REPLY, IPC_TAG(FAULT_REPLY_KILL, 0), 0, 0, 0, 0), 0);
     for (int i = 0; i < 10; i++)
@@ -356,7 +356,7 @@ static int t_fault_in_other_task(void)
     CHECK_EQ(IPC_TAG_LABEL(m.tag), IPC_LABEL_FAULT);
     CHECK_EQ(m.badge, 0x42);
     CHECK_EQ(m.w[0], 0x80000);
-    CHECK_EQ(m.w[1], FAULT_READ);
+    CHECK_EQ(FAULT_ACCESS(m.w[1]), FAULT_READ);
     CHECK_EQ(m.w[2], 0x10004);
     /* The kernel reports the mapping it made. */
     CHECK_EQ(sys2(SYS_TRANSLATE, S_TASK2, 0x10000), (long)(pa | MAP_PERM_R | MAP_PERM_X));

@@ -455,6 +455,29 @@ static void test_gen_tail_map(struct ext2_fs *fs)
            sb_free_blocks(fs) == fb - 7 && ext2_read(fs, b, 0, buf, BS) == BS && buf[0] == 0 &&
            buf[BS - 1] == 0,
        "page map with alloc fills holes with zeroed blocks");
+    /* Runs agree with the page map, page for page, across direct, indirect and double
+     * indirect blocks, holes included (a hole under a missing indirect block too). */
+    ext2_write(fs, b, 1040 * (uint64_t)BS + 1, "w", 1);
+    ext2_write(fs, b, 30 * (uint64_t)BS, "v", 1);
+    bool same = true;
+    for (uint64_t first = 0; first < 1045 && same; first += 7) {
+        struct ext2_run runs[8];
+        unsigned nr = 0;
+        int64_t n = ext2_page_runs(fs, b, first, 50, runs, 8, &nr);
+        int64_t m = ext2_page_map(fs, b, first, 32, false, blocks);
+        uint64_t page = first;
+        for (unsigned k = 0; k < nr && same; k++)
+            for (uint32_t i = 0; i < runs[k].pages; i++, page++)
+                if (page - first < (uint64_t)(m > 0 ? m : 0))
+                    same &= blocks[page - first] == (runs[k].block ? runs[k].block + i : 0);
+        same &= n >= 0 && page == first + (uint64_t)n && (n >= (m > 0 ? m : 0) || nr == 8);
+    }
+    ok(same, "page runs agree with the page map");
+    struct ext2_run one[1];
+    unsigned none = 9;
+    ok(ext2_page_runs(fs, b, 2000, 5, one, 1, &none) == 0 && none == 0 &&
+           ext2_page_runs(fs, EXT2_ROOT_INO, 0, 1, one, 1, &none) == -EISDIR,
+       "page runs past the end: 0 pages; of a directory: EISDIR");
     ok(ext2_page_map(fs, EXT2_ROOT_INO, 0, 1, false, blocks) == -EISDIR &&
            ext2_page_map(fs, 0, 0, 1, false, blocks) == -EBADF,
        "page map: EISDIR, EBADF");
