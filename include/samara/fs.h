@@ -11,7 +11,11 @@
  *   FS_OPEN       w0 = path bytes, w1 = FS_O_* flags, w2 = mode  -> w0 = fd, w1 = st_mode,
  *                 w2 = size
  *   FS_CLOSE      w0 = fd                                        -> w0 = 0
- *   FS_READ       w0 = fd, w1 = offset, w2 = length (<= FS_DATA_MAX) -> w0 = bytes, in words 4..
+ *   FS_READ       w0 = fd, w1 = offset, w2 = length (<= FS_DATA_MAX) -> w0 = bytes, in words 4..,
+ *                 w1 = the offset after them. An offset of FS_OFFSET_CURRENT reads (and FS_WRITE
+ *                 writes) at the open file's own offset, which moves on: the offset POSIX
+ *                 shares between dup'ed descriptors and across fork (FS_FORK shares the open
+ *                 file) and exec; read/write use it, pread/pwrite name theirs.
  *   FS_WRITE      w0 = fd, w1 = offset, w2 = length, bytes in words 4.. -> w0 = bytes written,
  *                 w1 = the offset after them (with FS_O_APPEND the write goes at the end)
  *   FS_FSTAT      w0 = fd                 -> w0 = 0, w1 = mode | links << 32, w2 = size,
@@ -23,6 +27,8 @@
  *   FS_MKDIR      w0 = path bytes, w1 = mode                     -> w0 = 0
  *   FS_RMDIR      w0 = path bytes                                -> w0 = 0
  *   FS_RENAME     w0 = bytes of "old\0new\0"                      -> w0 = 0
+ *   FS_LSEEK      w0 = fd, w1 = offset, w2 = whence (0 SET, 1 CUR, 2 END) -> w0 = the new
+ *                 offset; EINVAL for an unknown whence or a negative result
  *   FS_GETDENTS   w0 = fd (a directory), w1 = cookie (0 first)   -> w0 = 1 (an entry), 0 (the
  *                 end), w1 = next cookie, w2 = ino, w3 = type (EXT2_FT_*), the name in words 4..
  *
@@ -63,7 +69,7 @@
  *                 (msync, fsync, munmap, exit); the server sets mtime and ctime.
  *   FS_EXIT       w0 = pid            -> w0 = 0: the process is gone; its descriptors close.
  *   FS_FORK       w0 = parent pid, w1 = child pid -> w0 = 0: the child gets a copy of the
- *                 parent's descriptor table (each descriptor one more reference to its inode);
+ *                 parent's descriptor table, naming the same open files (offsets shared);
  *                 ENOMEM (no table free), ENOENT (the parent has no table: nothing to copy)
  *   FS_EXTENTS    w0 = ino, w1 = first page, w2 = pages (<= FS_EXTENTS_MAX) -> w0 = pages
  *                 answered (it stops at the end of file, or when FS_EXTENTS_RUNS runs are
@@ -99,6 +105,7 @@ enum fs_label {
     FS_RENAME = 11,
     FS_GETDENTS = 12,
     FS_FSYNC = 13,
+    FS_LSEEK = 14,
     /* the pager's */
     FS_BMAP = 32,
     FS_FDINFO = 33,
@@ -118,7 +125,8 @@ enum fs_label {
 #define FS_EXTENTS_MAX  4096 /* pages per FS_EXTENTS (16 MiB) */
 #define FS_EXTENTS_RUNS 30   /* runs per answer: IPC words 4..63 */
 
-#define FS_DATA_MAX 480 /* bytes per message: IPC words 4..63 */
+#define FS_DATA_MAX       480 /* bytes per message: IPC words 4..63 */
+#define FS_OFFSET_CURRENT (~0ul)
 
 /* Open flags: Linux's values (the C library translates its own). */
 #define FS_O_ACCMODE   03

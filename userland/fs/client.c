@@ -54,6 +54,8 @@ long client_fd_alloc(struct fs_client *c, uint32_t ino, uint32_t flags, const ch
         return err;
     opens[o].ino = ino;
     opens[o].flags = flags;
+    opens[o].refs = 1;
+    opens[o].offset = 0;
     size_t n = strnlen(path, sizeof(opens[o].path) - 1);
     memcpy(opens[o].path, path, n);
     opens[o].path[n] = 0;
@@ -75,9 +77,11 @@ long client_fd_close(struct fs_client *c, uint64_t fd)
     struct fs_open *o = client_fd(c, fd);
     if (!o)
         return -EBADF;
+    c->files[fd] = 0;
+    if (--o->refs)
+        return 0; /* another process's descriptor names it too */
     uint32_t ino = o->ino;
     o->ino = 0;
-    c->files[fd] = 0;
     node_put(ino, false); /* an orphan's release error: nothing the closer can do */
     return 0;
 }
@@ -95,7 +99,7 @@ void client_exit(uint32_t pid)
 
 /*
  * client_fork - the process @child is a fork of @parent: it gets a copy of its descriptors,
- * each a new open file of the same inode, flags and path (offsets live in the C library).
+ * naming the same open files (offsets shared, as POSIX's open file descriptions).
  * Return: 0; -ENOENT (@parent has no table: nothing to copy); -ENOMEM, -ENFILE (tables full:
  * the child's is dropped).
  */
@@ -107,20 +111,13 @@ long client_fork(uint32_t parent, uint32_t child)
     struct fs_client *c = client_lookup(child, true);
     if (!c)
         return -FS_ENOMEM;
+    /* The same open files: POSIX shares the offset (and status flags) across fork. */
     for (unsigned fd = 0; fd < FS_FILES; fd++) {
         struct fs_open *o = client_fd(p, fd);
         if (!o)
             continue;
-        long n = client_fd_alloc(c, o->ino, o->flags, o->path);
-        if (n < 0) {
-            client_exit(child);
-            return n;
-        }
-        if ((unsigned)n != fd) {
-            /* The lowest free descriptor is fd itself while copying in order. */
-            c->files[fd] = c->files[n];
-            c->files[n] = 0;
-        }
+        c->files[fd] = p->files[fd];
+        o->refs++;
     }
     return 0;
 }

@@ -86,16 +86,24 @@ void fs_read(const struct fs_msg *m, struct fs_reply *r)
         fs_error(r, -EBADF);
         return;
     }
-    int64_t n = ext2_read(&fs, f->ino, m->w[1], fs_data(), len);
+    bool current = m->w[1] == FS_OFFSET_CURRENT;
+    uint64_t off = current ? f->offset : m->w[1];
+    int64_t n = ext2_read(&fs, f->ino, off, fs_data(), len);
     fs_error(r, n);
-    if (n > 0)
+    if (n > 0) {
         r->len = IPC_REG_WORDS + (unsigned)((n + 7) / 8);
+        off += (uint64_t)n;
+        if (current)
+            f->offset = off;
+    }
+    r->w[1] = off;
 }
 
 void fs_write(const struct fs_msg *m, struct fs_reply *r)
 {
     struct fs_open *f = client_fd(m->c, m->w[0]);
     uint64_t off = m->w[1], len = m->w[2];
+    bool current = off == FS_OFFSET_CURRENT;
     struct ext2_stat st;
     if (!f) {
         fs_error(r, -EBADF);
@@ -116,9 +124,12 @@ void fs_write(const struct fs_msg *m, struct fs_reply *r)
             return;
         }
         off = st.size;
-    }
+    } else if (current)
+        off = f->offset;
     int64_t n = len ? ext2_write(&fs, f->ino, off, fs_data(), len) : 0;
     *r = (struct fs_reply){2, {(uint64_t)n, n > 0 ? off + (uint64_t)n : off}};
+    if (current && n >= 0)
+        f->offset = r->w[1];
 }
 
 static void fs_stat_reply(uint32_t ino, struct fs_reply *r)
@@ -246,4 +257,37 @@ void fs_getdents(const struct fs_msg *m, struct fs_reply *r)
 void fs_fsync(const struct fs_msg *m, struct fs_reply *r)
 {
     fs_error(r, client_fd(m->c, m->w[0]) ? 0 : -EBADF);
+}
+
+/* The open file's offset: set, moved, or from the end (the size now). */
+void fs_lseek(const struct fs_msg *m, struct fs_reply *r)
+{
+    struct fs_open *f = client_fd(m->c, m->w[0]);
+    struct ext2_stat st;
+    if (!f) {
+        fs_error(r, -EBADF);
+        return;
+    }
+    int64_t off = (int64_t)m->w[1], base;
+    if (m->w[2] == 0) {
+        base = 0;
+    } else if (m->w[2] == 1) {
+        base = (int64_t)f->offset;
+    } else if (m->w[2] == 2) {
+        long err = ext2_stat(&fs, f->ino, &st);
+        if (err) {
+            fs_error(r, err);
+            return;
+        }
+        base = (int64_t)st.size;
+    } else {
+        fs_error(r, -EINVAL);
+        return;
+    }
+    if (off < -base || off > INT64_MAX - base) {
+        fs_error(r, -EINVAL);
+        return;
+    }
+    f->offset = (uint64_t)(base + off);
+    fs_error(r, (long)f->offset);
 }

@@ -46,6 +46,7 @@ static const struct {
     {FS_RENAME, fs_rename, FS_ANYONE, "rename"},
     {FS_GETDENTS, fs_getdents, FS_ANYONE, "getdents"},
     {FS_FSYNC, fs_fsync, FS_ANYONE, "fsync"},
+    {FS_LSEEK, fs_lseek, FS_ANYONE, "lseek"},
     {FS_BMAP, fs_bmap, FS_PAGER_ONLY, "bmap"},
     {FS_FDINFO, fs_fdinfo, FS_PAGER_ONLY, "fdinfo"},
     {FS_LOOKUP, fs_lookup, FS_PAGER_ONLY, "lookup"},

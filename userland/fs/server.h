@@ -39,6 +39,8 @@
 struct fs_open {
     uint32_t ino; /* 0: free */
     uint32_t flags;
+    uint32_t refs;   /* descriptors naming it (a fork's child shares its parent's) */
+    uint64_t offset; /* for FS_OFFSET_CURRENT reads and writes, and FS_LSEEK */
     char path[FS_DATA_MAX];
 };
 
@@ -87,6 +89,7 @@ typedef void (*fs_handler)(const struct fs_msg *m, struct fs_reply *r);
 void fs_open(const struct fs_msg *m, struct fs_reply *r);
 void fs_close(const struct fs_msg *m, struct fs_reply *r);
 void fs_read(const struct fs_msg *m, struct fs_reply *r);
+void fs_lseek(const struct fs_msg *m, struct fs_reply *r);
 void fs_write(const struct fs_msg *m, struct fs_reply *r);
 void fs_fstat(const struct fs_msg *m, struct fs_reply *r);
 void fs_stat(const struct fs_msg *m, struct fs_reply *r);

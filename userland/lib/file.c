@@ -10,7 +10,8 @@
  * when the file is open for writing and not empty.
  *
  * The server keeps, per process, which inode each of its descriptors names and how it was
- * opened; the offset lives here (struct fd_file), and every read and write names it. Data and
+ * opened, and the offset of each open file (shared by dup, fork and exec, as POSIX's open
+ * file descriptions): read and write use it, pread and pwrite name their own. Data and
  * paths go 480 bytes a message through the IPC buffer, so a large read or write is a loop of
  * calls. Paths go absolute: a relative one is taken from the working directory (cwd.c). Without a
  * file server (no CAP_PROC_FS) every path is ENOENT.
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -96,14 +98,15 @@ static void file_fill_stat(const struct ipc_msg *m, struct stat *st)
 
 /* ---- the descriptor kind ---------------------------------------------------------------- */
 
-/* Bytes at off into buf (at most n): calls of FS_DATA_MAX until a short one. */
+/* Bytes at off (-1: the open file's offset, moving on) into buf (at most n): calls of
+ * FS_DATA_MAX until a short one. */
 static long file_pread(struct fd_file *f, void *buf, size_t n, off_t off)
 {
     size_t done = 0;
     while (done < n) {
         size_t want = n - done < FS_DATA_MAX ? n - done : FS_DATA_MAX;
         struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_READ, 3), (uint64_t)f->file,
-                                    (uint64_t)off + done, want, 0);
+                                    off < 0 ? FS_OFFSET_CURRENT : (uint64_t)off + done, want, 0);
         long r = m.err ? m.err : (long)m.w[0];
         if (r < 0)
             return done ? (long)done : r;
@@ -119,16 +122,19 @@ static long file_pread(struct fd_file *f, void *buf, size_t n, off_t off)
     return (long)done;
 }
 
-/* Bytes of buf at off (at the end with O_APPEND); *end is the offset after the last byte. */
+/* Bytes of buf at off (-1: the open file's offset; at the end with O_APPEND); *end is the
+ * offset after the last byte. */
 static long file_pwrite(struct fd_file *f, const void *buf, size_t n, off_t off, off_t *end)
 {
     size_t done = 0;
+    bool current = off < 0;
     *end = off;
     while (done < n) {
         size_t len = n - done < FS_DATA_MAX ? n - done : FS_DATA_MAX;
         memcpy(file_data(), (const char *)buf + done, len);
-        struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_WRITE, file_words(len)),
-                                    (uint64_t)f->file, (uint64_t)*end, len, 0);
+        struct ipc_msg m =
+            ipc_call(CAP_PROC_FS, IPC_TAG(FS_WRITE, file_words(len)), (uint64_t)f->file,
+                     current ? FS_OFFSET_CURRENT : (uint64_t)*end, len, 0);
         long r = m.err ? m.err : (long)m.w[0];
         if (r < 0)
             return done ? (long)done : r;
@@ -140,21 +146,16 @@ static long file_pwrite(struct fd_file *f, const void *buf, size_t n, off_t off,
     return (long)done;
 }
 
+/* read and write use the server's offset of the open file: shared as POSIX wants. */
 static long file_read(struct fd_file *f, void *buf, size_t n)
 {
-    long r = file_pread(f, buf, n, f->offset);
-    if (r > 0)
-        f->offset += r;
-    return r;
+    return file_pread(f, buf, n, -1);
 }
 
 static long file_write(struct fd_file *f, const void *buf, size_t n)
 {
     off_t end;
-    long r = file_pwrite(f, buf, n, f->offset, &end);
-    if (r > 0)
-        f->offset = end;
-    return r;
+    return file_pwrite(f, buf, n, -1, &end);
 }
 
 static long file_fstat(struct fd_file *f, struct stat *st)
@@ -168,24 +169,11 @@ static long file_fstat(struct fd_file *f, struct stat *st)
 
 static long file_lseek(struct fd_file *f, off_t off, int whence)
 {
-    off_t base;
-    if (whence == SEEK_SET) {
-        base = 0;
-    } else if (whence == SEEK_CUR) {
-        base = f->offset;
-    } else if (whence == SEEK_END) {
-        struct stat st;
-        long r = file_fstat(f, &st);
-        if (r < 0)
-            return r;
-        base = st.st_size;
-    } else {
+    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
         return -EINVAL;
-    }
-    if (off < -base || off > LONG_MAX - base)
-        return -EINVAL;
-    f->offset = base + off;
-    return (long)f->offset;
+    struct ipc_msg m = ipc_call(CAP_PROC_FS, IPC_TAG(FS_LSEEK, 3), (uint64_t)f->file, (uint64_t)off,
+                                (uint64_t)whence, 0);
+    return m.err ? m.err : (long)m.w[0];
 }
 
 static long file_close(struct fd_file *f)

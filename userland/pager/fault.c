@@ -73,7 +73,8 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
 
     p->minflt++;
     if (v->flags & VM_HUGETLB) {
-        if (huge_populate(p, v, addr & ~((2ul << 20) - 1), (addr | ((2ul << 20) - 1)) + 1))
+        if (huge_populate(p, v, addr & ~((2ul << 20) - 1), (addr | ((2ul << 20) - 1)) + 1,
+                          access == FAULT_WRITE))
             return fault_kill(p, PAGER_SIGBUS, "no huge page left", addr, pc, r);
         r->send = true;
         r->tag = IPC_TAG(FAULT_REPLY_RESUME, 0);
@@ -84,6 +85,24 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return filemap_fault(p, v, addr, word, m->w[1], pc, r);
     uint64_t va = addr & ~(PAGE_SIZE - 1), pa = PAGE_W_PA(word);
     unsigned perms = vma_map_perms(v->prot);
+    if (v->shm) {
+        /* Shared anonymous memory: the object's page, whoever touches it (shmem.c). */
+        bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
+        if (!present) {
+            pa = shmem_page(v->shm, v->pgoff + (va - v->start) / PAGE_SIZE);
+            if (!pa)
+                return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            frame_info(pa)->refs++;
+            space_note_rss(p, 1);
+        }
+        r->send = true;
+        r->tag = IPC_TAG(FAULT_REPLY_MAP, 4);
+        r->w[0] = va | perms;
+        r->w[1] = frame_cap_slot(pa);
+        r->w[2] = pa;
+        r->w[3] = 1;
+        return;
+    }
     struct frame_meta *fm;
     bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
     if (present && write &&

@@ -8,12 +8,13 @@
  * writable pages lose their write right on both sides, so that the first write on either
  * side faults and copies (fault.c), or reuses the frame when it has become the only mapping.
  * Each shared page takes a frame reference, so a frame is freed by whichever side lets go
- * of it last. MAP_SHARED anonymous memory is populated before the copy, so both sides
- * really share every page of it; MAP_SHARED file pages are the disk's and shared anyway.
- * mlock is not inherited; the IPC buffer page is the child's own; hugetlb pages are not
- * copied (the child faults its own). The file server copies the descriptor table (FS_FORK).
- * The child's thread starts where the C library asked (its trampoline restores the
- * registers the library saved), and fork returns the child's pid to the parent.
+ * of it last. MAP_SHARED anonymous memory is an object both sides' VMAs hold (shmem.c), so
+ * pages touched later are shared too; MAP_SHARED file pages are the disk's and shared anyway.
+ * mlock is not inherited; the IPC buffer page is the child's own; hugetlb pages are shared
+ * like small ones (a private one is copied whole at the first write, huge.c). The file server
+ * copies the descriptor table (FS_FORK). The child's thread starts where the C library asked (its
+ * trampoline restores the registers the library saved), and fork returns the child's pid to the
+ * parent.
  *
  * exec (PAGER_EXEC). The path, arguments, environment and the library's inherited block
  * are read from the caller's memory first (uaccess below), and the program is checked;
@@ -93,7 +94,11 @@ static long fork_share(struct proc *parent, struct proc *child, uint64_t start, 
             struct frame_meta *fm = frame_info(pa);
             if (pa == space_zero_page() || !fm)
                 continue;
-            if (fm->flags & FRAME_DISK) {
+            if (fm->flags & FRAME_HUGE) {
+                huge_get(pa);
+                child->huge_pages++;
+                continue; /* hugetlb pages are not in rss, as Linux's */
+            } else if (fm->flags & FRAME_DISK) {
                 child->rss_file++;
                 fm->refs++;
             } else if (!(fm->flags & (FRAME_ZERO | FRAME_GRANTED | FRAME_HUGE))) {
@@ -105,7 +110,7 @@ static long fork_share(struct proc *parent, struct proc *child, uint64_t start, 
         }
         if (n < 512)
             return 0;
-        start = report[2 * (n - 1)] + PAGE_SIZE;
+        start = report[2 * (n - 1)] + (1ul << (12 + 9 * PAGE_W_SIZE(report[2 * n - 1])));
     }
     return 0;
 }
@@ -166,18 +171,9 @@ void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r)
     {
         if (err)
             break;
-        if (v->flags & (VM_SPECIAL | VM_HUGETLB))
+        if (v->flags & VM_SPECIAL)
             continue;
-        bool shared = v->flags & VM_SHARED;
-        if (shared && !v->file) {
-            /* Both sides must see the same pages: make them all now, in the parent. */
-            struct vma *pv = vma_find(p, v->start);
-            if (pv && space_populate(p, pv, v->start, v->end, (v->prot & VP_WRITE) != 0)) {
-                err = -SAMARA_ENOMEM;
-                break;
-            }
-        }
-        err = fork_share(p, c, v->start, v->end, !shared);
+        err = fork_share(p, c, v->start, v->end, !(v->flags & VM_SHARED));
     }
     if (!err)
         err = proc_map_ipcbuf(c, ipcbuf);

@@ -236,9 +236,14 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     if (pinned)
         return answer(r, pinned);
     struct vma *v = vma_alloc();
-    if (!v) {
+    struct shmem *shm = anon && type != MAP_PRIVATE && !(flags & MAP_HUGETLB) ? shmem_new() : NULL;
+    if (!v || (anon && type != MAP_PRIVATE && !(flags & MAP_HUGETLB) && !shm)) {
         if (file)
             pfile_vma_put(file);
+        if (shm)
+            shmem_put(shm);
+        if (v)
+            vma_free(v);
         return answer(r, -SAMARA_ENOMEM);
     }
     if (flags & MAP_FIXED) {
@@ -256,7 +261,8 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
                       .pgoff = file ? pgoff : 0,
                       .name = file ? file->path : NULL,
                       .ino = file ? file->ino : 0,
-                      .file = file};
+                      .file = file,
+                      .shm = shm};
     if (vma_insert(p, v)) {
         vma_free(v);
         return answer(r, -SAMARA_ENOMEM);

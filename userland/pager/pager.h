@@ -267,12 +267,30 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
  * shared write); stops at the end of file. 0, or -ENOMEM. */
 int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
 
+/* shmem.c: the pages of shared anonymous memory, shared by every VMA of a mapping. */
+struct shmem {
+    unsigned refs;           /* VMAs (0: free) */
+    unsigned id;             /* for /proc/<pid>/maps's inode column */
+    struct maple_tree pages; /* page -> frame | 1 */
+};
+/* A new object with one reference, or NULL when none is left. */
+struct shmem *shmem_new(void);
+void shmem_get(struct shmem *s);
+/* Drop a reference; the last frees the object's frames. */
+void shmem_put(struct shmem *s);
+/* The frame of page (made, zeroed, at the first call), or 0 out of memory. The object's
+ * own reference is the frame's first; a mapping takes another. */
+uint64_t shmem_page(struct shmem *s, uint64_t page);
+
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);
 uint64_t huge_alloc(void);
+void huge_get(uint64_t pa);
 void huge_put(uint64_t pa);
 unsigned huge_free_count(void);
-int huge_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end);
+/* Map the huge pages of [start, end) that are missing, and with write, copy (or make
+ * writable) those mapped read-only. 0 or -ENOMEM. */
+int huge_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
 
 /* mmap.c: the memory calls (samara/pager.h), each a handler for main.c's table. */
 void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r);

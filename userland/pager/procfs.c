@@ -35,6 +35,8 @@ static const char *vma_name(struct proc *p, const struct vma *v)
 {
     if (v->name)
         return v->name;
+    if (v->shm)
+        return "/dev/zero (deleted)"; /* as Linux names shared anonymous memory */
     if (v->flags & VM_SPECIAL)
         return "[ipcbuf]";
     if (v->flags & VM_STACK)
@@ -58,10 +60,11 @@ static void map_line(struct proc *p, const struct vma *v, uint64_t start, uint64
         perms[2] = v->prot & VP_EXEC ? 'x' : '-';
         perms[3] = v->flags & VM_SHARED ? 's' : 'p';
     }
-    uint64_t off = v && v->name ? v->pgoff * PAGE_SIZE : 0;
-    unsigned long ino = v && v->name ? (unsigned long)v->ino : 0;
-    /* Files of the RAM disk on device 01:00 (Linux's /dev/ram0), of the boot image on 00:01. */
-    unsigned major = v && v->file ? 1 : 0, minor = v && v->name && !v->file ? 1 : 0;
+    uint64_t off = v && (v->name || v->shm) ? v->pgoff * PAGE_SIZE : 0;
+    unsigned long ino = v && v->name ? (unsigned long)v->ino : v && v->shm ? 1000 + v->shm->id : 0;
+    /* Files of the RAM disk on device 01:00 (Linux's /dev/ram0); of the boot image, and shared
+     * anonymous memory (Linux's shmem), on 00:01. */
+    unsigned major = v && v->file ? 1 : 0, minor = v && ((v->name && !v->file) || v->shm) ? 1 : 0;
     put("%08lx-%08lx %s %08lx %02x:%02x %lu ", (unsigned long)start, (unsigned long)end, perms,
         (unsigned long)off, major, minor, ino);
     if (!name && v)

@@ -82,7 +82,7 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
     static uint64_t groups[4 * 128];
     unsigned perms = vma_map_perms(v->prot);
     if (v->flags & VM_HUGETLB)
-        return huge_populate(p, v, start, end);
+        return huge_populate(p, v, start, end, false);
     if (v->file)
         return filemap_populate(p, v, start, end, write);
     while (start < end) {
@@ -98,7 +98,16 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
             bool zero = PAGE_W_PA(w) == zero_pa && zero_pa;
             if (w && !(write && zero))
                 continue; /* already there (or kept by PROT_NONE) */
-            if (!write && v->ops == &vma_anon_ops) {
+            if (v->shm) {
+                pa = shmem_page(v->shm, v->pgoff + (va - v->start) / PAGE_SIZE);
+                if (!pa) {
+                    if (ng)
+                        sys3(SYS_MAP_BATCH, proc_task_slot(p), (long)groups, ng);
+                    return -SAMARA_ENOMEM;
+                }
+                frame_info(pa)->refs++;
+                space_note_rss(p, 1);
+            } else if (!write && v->ops == &vma_anon_ops) {
                 pa = space_zero_page();
                 pp &= ~MAP_PERM_W;
             } else {

@@ -60,6 +60,8 @@ void vma_free(struct vma *v)
 {
     if (v->file)
         pfile_vma_put(v->file);
+    if (v->shm)
+        shmem_put(v->shm);
     struct free_vma *f = (struct free_vma *)v;
     f->next = vma_free_list;
     vma_free_list = f;
@@ -125,12 +127,16 @@ void vma_copied(struct vma *copy)
 {
     if (copy->file)
         copy->file->vmas++; /* the original holds the pin: no call needed */
+    if (copy->shm)
+        shmem_get(copy->shm);
 }
 
 static bool compatible(const struct vma *a, const struct vma *b)
 {
     return a->end == b->start && a->prot == b->prot && a->flags == b->flags && a->ops == b->ops &&
-           a->name == b->name && a->ops->mergeable(a, b) && !(a->flags & (VM_SPECIAL | VM_HUGETLB));
+           a->name == b->name && a->ops->mergeable(a, b) && a->shm == b->shm &&
+           (!a->shm || b->pgoff == a->pgoff + (a->end - a->start) / PAGE_SIZE) &&
+           !(a->flags & (VM_SPECIAL | VM_HUGETLB));
 }
 
 struct vma *vma_merge(struct proc *p, struct vma *v)

@@ -61,6 +61,7 @@ struct vma {
     const char *name;   /* the path of a file mapping, or NULL */
     uint64_t ino;       /* the file's inode number (in the boot image), for /proc maps */
     struct pfile *file; /* a file mapping's file (vma_file_ops), holding one pfile_vma_get */
+    struct shmem *shm;  /* shared anonymous memory's object (shmem.c), holding a reference */
 };
 
 /* Set aside the VMA pool's first frames (start-up). */
