@@ -3,9 +3,11 @@
  * ranges: page aligned, mostly 1-64 pages, with holes, at 1,000 and 100,000 ranges.
  *
  * For each tree and size: lookup of a random address, full iteration (per range), top-down
- * free-area search, an erase+insert pair, and a dup of a 135-range tree. Both trees get their
- * nodes from the same kind of free-list allocator, so malloc is not what is measured. Every
- * operation's answers are cross-checked between the trees before timing. Prints
+ * free-area search, an erase+insert pair, and a dup of a 135-range tree. Neither tree calls
+ * malloc while timed: maple nodes come from a free list over 1 MiB blocks, the rb nodes of the
+ * measured trees are one array in key order (as if embedded in VMAs allocated in that order),
+ * and rb copies come from the same kind of free list as maple nodes. Every operation's answers
+ * are cross-checked between the trees before timing. Prints
  *   BENCH <tree>_<op>_<entries> <ops> <total_ns> <ns_per_op>
  * then a table with the ratio maple/rb. Not a pass/fail test.
  */
