@@ -325,7 +325,7 @@ void *mas_find_slow(struct ma_state *mas, unsigned long max);
  * mispredicted branch per gap cost more than the rest of the step once the tree is too large for
  * the branch predictor to learn its pattern. The cursor's offset is a full word, not a byte as in
  * Linux: each step stores it and the next loads it, and a byte store forwarded to a load made that
- * the critical path (about a third of the step at 1,000 ranges). The test against @max also
+ * the critical path (about a quarter of the step at 1,000 ranges). The test against @max also
  * covers a cursor already at or past it. Everything else (the end of the leaf, @max, a cursor not
  * yet active) is mas_find_slow().
  */
