@@ -399,9 +399,10 @@ static void sys_unmap(struct thread *t)
         }
     }
     uint64_t va = ARG(t, 1), end = ARG(t, 1) + ARG(t, 2);
-    while (done < max && va < end) {
+    err = vspace_unmap_check(target, va, ARG(t, 2)); /* once: chunks below go on unchecked */
+    while (!err && done < max && va < end) {
         unsigned n, want = max - done < 32 ? (unsigned)(max - done) : 32;
-        err = vspace_unmap(target, va, end - va, leaves, want, &n);
+        err = vspace_unmap_more(target, va, end - va, leaves, want, &n);
         if (err)
             break;
         err = copy_to_user(t->task, buf + done * sizeof(leaves[0]), leaves, n * sizeof(leaves[0]));
@@ -460,9 +461,11 @@ static void sys_share(struct thread *t)
     for (uint64_t a = buf & ~(PAGE_SIZE - 1); !err && a < bend; a += PAGE_SIZE)
         if (!vspace_user_page(t->task, a < buf ? buf : a, true))
             err = -EFAULT;
+    if (!err)
+        err = vspace_share_check(src, dst, va, end - va, (unsigned)ARG(t, 4));
     while (!err && done < max && va < end) {
         unsigned n, want = max - done < 32 ? (unsigned)(max - done) : 32;
-        err = vspace_share(src, dst, va, end - va, (unsigned)ARG(t, 4), leaves, want, &n);
+        err = vspace_share_more(src, dst, va, end - va, (unsigned)ARG(t, 4), leaves, want, &n);
         if (!err && n)
             err = copy_to_user(t->task, buf + done * sizeof(leaves[0]), leaves,
                                n * sizeof(leaves[0]));

@@ -226,14 +226,22 @@ static int check_range(struct task *t, uint64_t va, uint64_t len)
     return 0;
 }
 
+int vspace_unmap_check(struct task *t, uint64_t va, uint64_t len)
+{
+    int err = check_range(t, va, len);
+    return err ? err : check_leaves(t, va, va + len, 0);
+}
+
 int vspace_unmap(struct task *t, uint64_t va, uint64_t len, struct vspace_leaf *out, unsigned max,
                  unsigned *count)
 {
-    int err = check_range(t, va, len);
-    if (!err)
-        err = check_leaves(t, va, va + len, 0);
-    if (err)
-        return err;
+    int err = vspace_unmap_check(t, va, len);
+    return err ? err : vspace_unmap_more(t, va, len, out, max, count);
+}
+
+int vspace_unmap_more(struct task *t, uint64_t va, uint64_t len, struct vspace_leaf *out,
+                      unsigned max, unsigned *count)
+{
     uint64_t end = va + len, n = 0;
     unsigned level;
     pte_t *e;
@@ -251,18 +259,21 @@ int vspace_unmap(struct task *t, uint64_t va, uint64_t len, struct vspace_leaf *
     return 0;
 }
 
-int vspace_share(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
-                 struct vspace_leaf *out, unsigned max, unsigned *count)
+int vspace_share_check(struct task *src, struct task *dst, uint64_t va, uint64_t len,
+                       unsigned flags)
 {
     int err = check_range(src, va, len);
     if (!err)
         err = check_range(dst, va, len);
     if (!err && (src == dst || flags & ~SHARE_COW))
         err = -EINVAL;
-    if (!err)
-        err = check_leaves(src, va, va + len, 0);
-    if (err)
-        return err;
+    return err ? err : check_leaves(src, va, va + len, 0);
+}
+
+int vspace_share_more(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
+                      struct vspace_leaf *out, unsigned max, unsigned *count)
+{
+    int err = 0;
     uint64_t end = va + len, n = 0;
     unsigned level;
     pte_t *e;

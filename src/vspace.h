@@ -52,16 +52,25 @@ struct vspace_leaf {
  */
 int vspace_unmap(struct task *target, uint64_t va, uint64_t len, struct vspace_leaf *out,
                  unsigned max, unsigned *count);
+/* vspace_unmap in two steps, for a caller that goes on in chunks: the checks of the whole
+ * range once (the errors above), then each chunk without them (the range is as checked). */
+int vspace_unmap_check(struct task *target, uint64_t va, uint64_t len);
+int vspace_unmap_more(struct task *target, uint64_t va, uint64_t len, struct vspace_leaf *out,
+                      unsigned max, unsigned *count);
 /*
- * Give dst the leaves (mapped or retained) of src in [va, va+len), at the same addresses: the
+ * vspace_share_check, then vspace_share_more: give dst the leaves (mapped or retained) of src
+ * in [va, va+len), at the same addresses: the
  * page tables of a fork. With SHARE_COW, a writable leaf loses its write right in both
  * spaces. Addresses where dst already has something are skipped. Each leaf given is reported
  * in out (at most max; *count says how many; the caller goes on after the last). -EINVAL as
  * vspace_unmap (or src == dst, unknown flags), -ESRCH for a dead task, -ENOMEM for page
  * tables of dst when nothing was given yet.
  */
-int vspace_share(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
-                 struct vspace_leaf *out, unsigned max, unsigned *count);
+int vspace_share_check(struct task *src, struct task *dst, uint64_t va, uint64_t len,
+                       unsigned flags);
+/* After vspace_share_check of a range containing [va, va+len): share up to max leaves. */
+int vspace_share_more(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
+                      struct vspace_leaf *out, unsigned max, unsigned *count);
 /*
  * Restrict the mappings in [va, va+len) to perms: each keeps the rights it has that perms has
  * too (a right is never added: that needs the memory capability, i.e. mapping the frame

@@ -37,8 +37,9 @@ struct vma *vma_alloc(void)
         return NULL;
     struct free_vma *f = vma_free_list;
     vma_free_list = f->next;
-    memset(f, 0, sizeof(struct vma));
-    return (struct vma *)f;
+    struct vma *v = (struct vma *)f;
+    *v = (struct vma){0}; /* word stores: picolibc's memset goes a byte at a time */
+    return v;
 }
 
 static void vma_grow(void)
