@@ -201,19 +201,17 @@ static pte_t *next_leaf(struct task *t, uint64_t *va, uint64_t end, unsigned *le
     return NULL;
 }
 
-/* -EINVAL if a superpage sticks out of [va, end); -EPERM if a leaf lacks a right in pte_need. */
-static int check_leaves(struct task *t, uint64_t va, uint64_t end, uint64_t pte_need)
+/*
+ * -EINVAL if a superpage sticks out of [va, end). Only the leaves holding the first and the
+ * last page can: any other leaf lies between them, inside the range, so two walks do.
+ */
+static int check_leaves(struct task *t, uint64_t va, uint64_t end)
 {
     unsigned level;
-    pte_t *e;
-    while ((e = next_leaf(t, &va, end, &level))) {
-        uint64_t size = pte_level_size(level);
-        if (va & (size - 1) || va + size > end)
-            return -EINVAL;
-        if (pte_need & ~*e & PTE_RWX)
-            return -EPERM;
-        va += size;
-    }
+    if (mmu_lookup_any(t->root, va, &level) && level && va & (pte_level_size(level) - 1))
+        return -EINVAL;
+    if (mmu_lookup_any(t->root, end - 1, &level) && level && end & (pte_level_size(level) - 1))
+        return -EINVAL;
     return 0;
 }
 
@@ -229,7 +227,7 @@ static int check_range(struct task *t, uint64_t va, uint64_t len)
 int vspace_unmap_check(struct task *t, uint64_t va, uint64_t len)
 {
     int err = check_range(t, va, len);
-    return err ? err : check_leaves(t, va, va + len, 0);
+    return err ? err : check_leaves(t, va, va + len);
 }
 
 int vspace_unmap(struct task *t, uint64_t va, uint64_t len, struct vspace_leaf *out, unsigned max,
@@ -267,39 +265,70 @@ int vspace_share_check(struct task *src, struct task *dst, uint64_t va, uint64_t
         err = check_range(dst, va, len);
     if (!err && (src == dst || flags & ~SHARE_COW))
         err = -EINVAL;
-    return err ? err : check_leaves(src, va, va + len, 0);
+    return err ? err : check_leaves(src, va, va + len);
+}
+
+/* Give dst the leaf *e of src at va (level): write-protected on both sides with SHARE_COW.
+ * Returns whether it was given (dst had nothing there); *flushes counts src's TLB work. */
+static bool share_leaf(struct task *src, pte_t *e, pte_t *d, uint64_t va, unsigned flags,
+                       uint64_t *flushes)
+{
+    if (pte_is_valid(*d) || pte_is_retained(*d))
+        return false;
+    pte_t leaf = *e;
+    if (flags & SHARE_COW && pte_is_valid(leaf) && leaf & PTE_W) {
+        /* Both sides lose the right to write: the next write faults, and copies. */
+        leaf = pte_leaf(pte_pa(leaf), (leaf & PTE_RWX & ~PTE_W) | PTE_U);
+        *e = leaf;
+        if (++*flushes <= 64)
+            task_flush_page(src, va);
+    }
+    *d = leaf;
+    return true;
 }
 
 int vspace_share_more(struct task *src, struct task *dst, uint64_t va, uint64_t len, unsigned flags,
                       struct vspace_leaf *out, unsigned max, unsigned *count)
 {
     int err = 0;
-    uint64_t end = va + len, n = 0;
+    uint64_t end = va + len, flushes = 0;
     unsigned level;
     pte_t *e;
     *count = 0;
     while (*count < max && (e = next_leaf(src, &va, end, &level))) {
+        if (level == 0) {
+            /* 4 KiB pages: go along the rest of this page table, and dst's, entry by entry. */
+            int why = 0;
+            pte_t *d = mmu_leaf_slot(dst->root, va, &why);
+            if (!d && why == -EEXIST) {
+                va += PAGE_SIZE; /* dst has a superpage there: leave it */
+                continue;
+            }
+            if (!d) {
+                err = why;
+                break;
+            }
+            do {
+                if ((pte_is_valid(*e) || pte_is_retained(*e)) &&
+                    share_leaf(src, e, d, va, flags, &flushes))
+                    out[(*count)++] = (struct vspace_leaf){va, page_word(*e, 0, va)};
+                va += PAGE_SIZE;
+                e++;
+                d++;
+            } while (*count < max && va < end && pte_index(va, 0) != 0);
+            continue;
+        }
         uint64_t size = pte_level_size(level);
         pte_t *d = mmu_walk_alloc(dst->root, va, level);
         if (!d) {
             err = -ENOMEM; /* what is shared so far stays shared, and is reported */
             break;
         }
-        if (!pte_is_valid(*d) && !pte_is_retained(*d)) {
-            pte_t leaf = *e;
-            if (flags & SHARE_COW && pte_is_valid(leaf) && leaf & PTE_W) {
-                /* Both sides lose the right to write: the next write faults, and copies. */
-                leaf = pte_leaf(pte_pa(leaf), (leaf & PTE_RWX & ~PTE_W) | PTE_U);
-                *e = leaf;
-                if (++n <= 64)
-                    task_flush_page(src, va);
-            }
-            *d = leaf;
-            out[(*count)++] = (struct vspace_leaf){va, page_word(leaf, level, va)};
-        }
+        if (share_leaf(src, e, d, va, flags, &flushes))
+            out[(*count)++] = (struct vspace_leaf){va, page_word(*e, level, va)};
         va += size;
     }
-    if (n > 64)
+    if (flushes > 64)
         task_flush(src);
     return *count ? 0 : err;
 }
@@ -310,7 +339,7 @@ int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
     if (!err && (perms & ~MAP_PERM_MASK || (perms & MAP_PERM_W && !(perms & MAP_PERM_R))))
         err = -EINVAL;
     if (!err)
-        err = check_leaves(t, va, va + len, 0);
+        err = check_leaves(t, va, va + len);
     if (err)
         return err;
     /*
@@ -367,7 +396,7 @@ int vspace_remap(struct task *t, uint64_t from, uint64_t to, uint64_t len)
     if (!err && ((from < to && to - from < len) || (to < from && from - to < len)))
         err = -EINVAL; /* overlapping ranges */
     if (!err)
-        err = check_leaves(t, from, from + len, 0);
+        err = check_leaves(t, from, from + len);
     if (err)
         return err;
     /* The destination must be empty, and superpages must keep their alignment. */

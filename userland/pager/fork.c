@@ -83,32 +83,33 @@ static long uaccess_string(struct proc *p, uint64_t va, char *buf, size_t room)
 static long fork_share(struct proc *parent, struct proc *child, uint64_t start, uint64_t end,
                        bool cow)
 {
-    static uint64_t report[2 * 512];
+    static uint64_t report[2 * 4096]; /* 16 MiB of small pages per call */
     while (start < end) {
         long n = sys7(SYS_SHARE, proc_task_slot(parent), proc_task_slot(child), (long)start,
-                      (long)(end - start), cow ? SHARE_COW : 0, (long)report, 512);
+                      (long)(end - start), cow ? SHARE_COW : 0, (long)report, 4096);
         if (n < 0)
             return n;
+        uint64_t zero = space_zero_page(), pages = 0, files = 0;
         for (long i = 0; i < n; i++) {
             uint64_t word = report[2 * i + 1], pa = PAGE_W_PA(word);
-            struct frame_meta *fm = frame_info(pa);
-            if (pa == space_zero_page() || !fm)
+            struct frame_meta *fm = pa == zero ? NULL : frame_info(pa);
+            if (!fm)
                 continue;
             if (fm->flags & FRAME_HUGE) {
                 huge_get(pa);
-                child->huge_pages++;
-                continue; /* hugetlb pages are not in rss, as Linux's */
-            } else if (fm->flags & FRAME_DISK) {
-                child->rss_file++;
-                fm->refs++;
-            } else if (!(fm->flags & (FRAME_ZERO | FRAME_GRANTED | FRAME_HUGE))) {
-                fm->refs++;
-            } else {
+                child->huge_pages++; /* hugetlb pages are not in rss, as Linux's */
                 continue;
             }
-            space_note_rss(child, 1);
+            if (fm->flags & FRAME_DISK)
+                files++;
+            else if (fm->flags & (FRAME_ZERO | FRAME_GRANTED))
+                continue;
+            fm->refs++;
+            pages++;
         }
-        if (n < 512)
+        space_note_rss(child, pages);
+        child->rss_file += files;
+        if (n < 4096)
             return 0;
         start = report[2 * (n - 1)] + (1ul << (12 + 9 * PAGE_W_SIZE(report[2 * n - 1])));
     }
