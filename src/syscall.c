@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "task.h"
 #include "thread.h"
+#include "uart.h"
 #include "vspace.h"
 #include "arch/riscv/mmu.h"
 
@@ -26,6 +27,17 @@ typedef void (*sys_fn)(struct thread *t);
 static void ret(struct thread *t, int64_t v)
 {
     t->ctx[REG_A0] = (uint64_t)v;
+}
+
+/* Up to len bytes the console has received, without waiting: the count (0: none yet). */
+static void sys_debug_read(struct thread *t)
+{
+    char buf[64];
+    uint64_t uva = ARG(t, 0), len = ARG(t, 1), n = 0;
+    int c;
+    while (n < len && n < sizeof(buf) && (c = uart_getc()) >= 0)
+        buf[n++] = (char)c;
+    ret(t, n && copy_to_user(t->task, uva, buf, n) ? -EFAULT : (int64_t)n);
 }
 
 static void sys_debug_write(struct thread *t)
@@ -519,6 +531,7 @@ static void sys_translate(struct thread *t)
 
 static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_DEBUG_WRITE] = sys_debug_write,
+    [SYS_DEBUG_READ] = sys_debug_read,
     [SYS_YIELD] = sys_yield,
     [SYS_GETRANDOM] = sys_getrandom,
     [SYS_SHUTDOWN] = sys_shutdown,

@@ -14,5 +14,7 @@ enum uart_kind { UART_NONE, UART_NS16550A, UART_SIFIVE };
 void uart_init(enum uart_kind kind, volatile void *base, unsigned reg_shift, unsigned io_width);
 bool uart_ready(void);
 void uart_putc(char c);
+/* The next received byte, or -1 when none is waiting (never blocks). */
+int uart_getc(void);
 
 #endif

@@ -23,6 +23,7 @@ enum samara_sys {
     SYS_GETRANDOM = 2,   /* (void *buf, size_t len) -> len; len <= 256 */
     SYS_SHUTDOWN = 3,    /* (control slot, int status): needs CAP_R_SHUTDOWN */
     SYS_SYSINFO = 4,     /* (which) -> value; see SYSINFO_* below */
+    SYS_DEBUG_READ = 5,  /* (void *buf, size_t len) -> bytes the console received (0: none) */
 
     /* IPC (samara/ipc.h). */
     SYS_CALL = 10,       /* (ep, tag, m0, m1, m2, m3) -> 0, a1=tag, a2..a5=m0..m3 */

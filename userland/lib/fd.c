@@ -41,12 +41,53 @@
 
 /* ---- console ---------------------------------------------------------------------------- */
 
+/*
+ * The console's input, a line at a time as a terminal in canonical mode gives it: typed
+ * characters are echoed, backspace (DEL or ^H) takes one back, ^U the whole line, Enter (CR
+ * or LF) ends the line with '\n', and ^D on an empty line is the end of file. The kernel only
+ * says what has arrived (SYS_DEBUG_READ, never blocking), so waiting is yielding.
+ */
+static char console_line[256];
+static size_t console_have, console_given; /* bytes in the line; of a whole line, given out */
+static bool console_ready;                 /* the line is whole (it ends with '\n') */
+
 static long console_read(struct fd_file *f, void *buf, size_t n)
 {
     (void)f;
-    (void)buf;
-    (void)n;
-    return 0; /* no console input yet: end of file */
+    if (!n)
+        return 0;
+    while (!console_ready) {
+        char c;
+        if (sys6(SYS_DEBUG_READ, (long)&c, 1, 0, 0, 0, 0) != 1) {
+            sys_yield();
+            continue;
+        }
+        if (c == 4 && console_have == 0)
+            return 0;                           /* ^D on an empty line: the end of file */
+        if (c == 0x7f || c == 8 || c == 0x15) { /* backspace; ^U: the whole line */
+            do {
+                if (console_have) {
+                    console_have--;
+                    sys_debug_write("\b \b", 3);
+                }
+            } while (c == 0x15 && console_have);
+            continue;
+        }
+        if (c == '\r')
+            c = '\n';
+        if (((unsigned char)c < 32 && c != '\n' && c != '\t') ||
+            (console_have == sizeof(console_line) - 1 && c != '\n'))
+            continue; /* other control characters, and past a full line, are dropped */
+        console_line[console_have++] = c;
+        sys_debug_write(&c, 1);
+        console_ready = c == '\n';
+    }
+    size_t k = console_have - console_given < n ? console_have - console_given : n;
+    memcpy(buf, console_line + console_given, k);
+    console_given += k;
+    if (console_given == console_have)
+        console_have = console_given = 0, console_ready = false;
+    return (long)k;
 }
 
 static long console_write(struct fd_file *f, const void *buf, size_t n)

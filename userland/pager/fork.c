@@ -158,6 +158,8 @@ void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return;
     }
     memcpy(c->name, p->name, sizeof(c->name));
+    memcpy(c->cmdline, p->cmdline, sizeof(c->cmdline));
+    c->cmdline_len = p->cmdline_len;
     c->start_brk = p->start_brk;
     c->brk = p->brk;
     c->stack_top = p->stack_top;

@@ -120,6 +120,8 @@ struct proc {
     unsigned wait_reply; /* slot of the deferred reply capability */
     char name[16];       /* the comm of /proc/<pid>/stat */
     char path[64];       /* the program's file, for /proc/<pid>/maps */
+    char cmdline[128];   /* argv, each NUL-terminated (cut short), for /proc/<pid>/cmdline */
+    unsigned cmdline_len;
 };
 
 /* proc.c */

@@ -433,6 +433,14 @@ static long proc_load(struct proc *p, const struct proc_program *prog, const str
      * stack growing down from stack_top, and the IPC buffer page above it.
      */
     uint64_t stack_top = task_size - PROC_STACK_OFFSET, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
+    p->cmdline_len = 0;
+    for (int i = 0; i < img->argc; i++) {
+        size_t n = strlen(img->argv[i]) + 1;
+        if (p->cmdline_len + n > sizeof(p->cmdline))
+            break;
+        memcpy(p->cmdline + p->cmdline_len, img->argv[i], n);
+        p->cmdline_len += (unsigned)n;
+    }
     p->stack_top = stack_top;
     p->mmap_base = task_size - (128ul << 20);
     long err = prog->disk ? load_disk_elf(p, prog->disk, p->mmap_base, entry)

@@ -310,6 +310,35 @@ static void gen_stat(struct proc *p)
         st, st, st);
 }
 
+/* /proc/meminfo: the frames, in Linux's layout (the fields a program looks for). */
+static void gen_meminfo(void)
+{
+    uint64_t total = frame_total() * 4, free = frame_free_count() * 4;
+    kb("MemTotal:", total);
+    kb("MemFree:", free);
+    kb("MemAvailable:", free);
+    kb("Buffers:", 0);
+    kb("Cached:", 0);
+    kb("SwapCached:", 0);
+    kb("SwapTotal:", 0);
+    kb("SwapFree:", 0);
+    kb("Shmem:", 0);
+    const uint64_t *bases;
+    put("HugePages_Total:   %5u\n", frame_huge_pool(&bases));
+    put("HugePages_Free:    %5u\n", huge_free_count());
+    put("HugePages_Rsvd:    %5u\n", 0u);
+    put("HugePages_Surp:    %5u\n", 0u);
+    kb("Hugepagesize:", 2048);
+}
+
+/* /proc/<pid>/cmdline: the arguments, each ending in a NUL. */
+static void gen_cmdline(struct proc *p)
+{
+    if (p->cmdline_len <= sizeof(text))
+        memcpy(text, p->cmdline, p->cmdline_len);
+    text_len = p->cmdline_len;
+}
+
 void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     struct proc *target = m->w[0] ? proc_get(m->w[0]) : p;
@@ -321,7 +350,7 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
         r->w[0] = (uint64_t)-SAMARA_ESRCH;
         return;
     }
-    if (file < PROC_FILE_MAPS || file > PROC_FILE_STAT) {
+    if (file < PROC_FILE_MAPS || file > PROC_FILE_CMDLINE) {
         r->w[0] = (uint64_t)-SAMARA_ENOENT;
         return;
     }
@@ -333,6 +362,10 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
             gen_rollup(target);
         else if (file == PROC_FILE_STATUS)
             gen_status(target);
+        else if (file == PROC_FILE_MEMINFO)
+            gen_meminfo();
+        else if (file == PROC_FILE_CMDLINE)
+            gen_cmdline(target);
         else
             gen_stat(target);
         cache_reader = p->pid;
