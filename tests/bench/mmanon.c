@@ -5,12 +5,14 @@
  * Each workload runs once to warm up, then counted, and prints
  *     BENCH <name> <units> <total_ns> <ns_per_unit>
  * The workloads are those of the table: anon_write_fault, anon_read_fault, mmap_munmap,
- * mprotect_split, vma_scale_fault, munmap_10k (same sizes and counts).
+ * mprotect_split, vma_scale_fault, munmap_10k, fork_16m, cow_fault and mlock_populate (same
+ * sizes and counts; the file ones are in mmfile.c).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -127,10 +129,66 @@ static void vma_scale(int counted)
     report("munmap_10k", counted, SCALE, now_ns() - t0);
 }
 
+#define COW_SIZE (16ul << 20)
+
+/*
+ * fork_16m: fork() of a process with 16 MiB of anonymous memory resident, from the call to
+ * whichever of parent and child runs first after it (as mmbench). cow_fault: then the child
+ * writes one byte per page (each a copy-on-write fault), timed in the child. The child's
+ * figures come back through a shared page.
+ */
+static void fork_cow(int counted)
+{
+    volatile uint64_t *shm =
+        mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile char *p = map_anon(COW_SIZE, PROT_READ | PROT_WRITE);
+    if (shm == MAP_FAILED)
+        exit(1);
+    for (uint64_t off = 0; off < COW_SIZE; off += PAGE)
+        p[off] = 1;
+    shm[0] = ~0ull;
+    uint64_t t0 = now_ns();
+    pid_t pid = fork();
+    if (pid == 0) {
+        shm[0] = now_ns();
+        uint64_t c0 = now_ns();
+        for (uint64_t off = 0; off < COW_SIZE; off += PAGE)
+            p[off] = 2;
+        shm[1] = now_ns() - c0;
+        _exit(0);
+    }
+    uint64_t t1 = now_ns();
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
+        printf("mmanon: fork failed\n");
+        exit(1);
+    }
+    uint64_t first = t1 < shm[0] ? t1 : shm[0];
+    report("fork_16m", counted, 1, first - t0);
+    report("cow_fault", counted, COW_SIZE / PAGE, shm[1]);
+    munmap((void *)p, COW_SIZE);
+    munmap((void *)shm, 4096);
+}
+
+/* mlock_populate: mlock a fresh 16 MiB anonymous mapping (every page made and mapped). */
+static void mlock_populate(int counted)
+{
+    char *p = map_anon(COW_SIZE, PROT_READ | PROT_WRITE);
+    uint64_t t0 = now_ns();
+    if (mlock(p, COW_SIZE)) {
+        printf("mmanon: mlock failed\n");
+        exit(1);
+    }
+    report("mlock_populate", counted, COW_SIZE / PAGE, now_ns() - t0);
+    munlock(p, COW_SIZE);
+    munmap(p, COW_SIZE);
+}
+
 int main(void)
 {
     hz = (uint64_t)sys_sysinfo(SYSINFO_TIMEBASE);
-    void (*const w[])(int) = {anon_faults, mmap_munmap, mprotect_split, vma_scale};
+    void (*const w[])(int) = {anon_faults, mmap_munmap, mprotect_split,
+                              vma_scale,   fork_cow,    mlock_populate};
     for (unsigned k = 0; k < sizeof(w) / sizeof(w[0]); k++) {
         w[k](0);
         w[k](1);

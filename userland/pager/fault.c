@@ -46,6 +46,7 @@ static struct vma *stack_grow(struct proc *p, uint64_t addr)
     struct vma *prev = vma_prev(p, v->start);
     if (prev && prev->end + STACK_GUARD_GAP > va)
         return NULL; /* into the guard gap above the next mapping down */
+    vma_gen++;
     if (mtree_store_range(&p->mm, va, v->end - 1, v))
         return NULL;
     v->start = va;

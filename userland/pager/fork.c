@@ -119,6 +119,7 @@ static long fork_share(struct proc *parent, struct proc *child, uint64_t start, 
 /* Replace the parent's VMAs in the child's copied tree with copies of their own. */
 static long fork_vmas(struct proc *parent, struct proc *child)
 {
+    vma_gen++;
     if (mtree_dup(&parent->mm, &child->mm))
         return -SAMARA_ENOMEM;
     unsigned long index = 0;

@@ -425,6 +425,7 @@ void do_mremap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     /* Grow in place when the VMA ends here and the room after it is free. */
     if (!(flags & MREMAP_DONTUNMAP) && old + old_len == v->end && old + new_len <= task_size &&
         range_free(p, v->end, old + new_len)) {
+        vma_gen++;
         if (mtree_store_range(&p->mm, v->start, old + new_len - 1, v))
             return answer(r, -SAMARA_ENOMEM);
         v->end = old + new_len;

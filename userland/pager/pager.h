@@ -105,6 +105,8 @@ struct proc {
     int status;           /* wait status once a zombie */
     struct maple_tree mm; /* the VMAs: address -> struct vma * (vma.c) */
     unsigned map_count;
+    struct vma *vcache;      /* the VMA vma_find found last (faults come in runs) ... */
+    uint64_t vcache_gen;     /* ... valid while no VMA has changed since (vma_gen) */
     unsigned def_flags;      /* VM_* given to every new VMA (mlockall MCL_FUTURE) */
     uint64_t start_brk, brk; /* the heap: [start_brk, brk) */
     uint64_t stack_top, mmap_base;

@@ -531,6 +531,7 @@ long proc_exec(struct proc *p, const char *path, const struct proc_image *img)
     mt_for_each(&p->mm, v, index, ~0ul) vma_free(v);
     mtree_destroy(&p->mm);
     mtree_init(&p->mm, MT_FLAGS_ALLOC_RANGE);
+    vma_gen++;
     p->state = PROC_LIVE;
     p->map_count = 0;
     p->def_flags = 0;

@@ -18,6 +18,9 @@ struct free_vma {
 
 static struct free_vma *vma_free_list;
 
+/* Bumped whenever any VMA or tree changes: a process's vma_find cache is good while equal. */
+uint64_t vma_gen = 1;
+
 /* Frames set aside for VMAs at start-up: 4,096 VMAs before the pool ever grows. */
 #define VMA_INITIAL_FRAMES 128
 
@@ -59,6 +62,7 @@ static void vma_grow(void)
 
 void vma_free(struct vma *v)
 {
+    vma_gen++;
     if (v->file)
         pfile_vma_put(v->file);
     if (v->shm)
@@ -70,7 +74,13 @@ void vma_free(struct vma *v)
 
 struct vma *vma_find(struct proc *p, uint64_t addr)
 {
-    return mtree_load(&p->mm, addr);
+    struct vma *v = p->vcache;
+    if (v && p->vcache_gen == vma_gen && addr >= v->start && addr < v->end)
+        return v;
+    v = mtree_load(&p->mm, addr);
+    p->vcache = v;
+    p->vcache_gen = vma_gen;
+    return v;
 }
 
 struct vma *vma_find_from(struct proc *p, uint64_t addr)
@@ -89,6 +99,7 @@ struct vma *vma_prev(struct proc *p, uint64_t addr)
 
 int vma_insert(struct proc *p, struct vma *v)
 {
+    vma_gen++;
     int err = mtree_store_range(&p->mm, v->start, v->end - 1, v);
     if (err)
         return -SAMARA_ENOMEM;
@@ -98,6 +109,7 @@ int vma_insert(struct proc *p, struct vma *v)
 
 void vma_remove(struct proc *p, struct vma *v)
 {
+    vma_gen++;
     mtree_store_range(&p->mm, v->start, v->end - 1, NULL);
     p->map_count--;
     vma_free(v);
@@ -105,6 +117,7 @@ void vma_remove(struct proc *p, struct vma *v)
 
 int vma_split(struct proc *p, struct vma *v, uint64_t addr, struct vma **upper)
 {
+    vma_gen++;
     if (p->map_count >= max_map_count)
         return -SAMARA_ENOMEM;
     struct vma *u = vma_alloc();
@@ -142,6 +155,7 @@ static bool compatible(const struct vma *a, const struct vma *b)
 
 struct vma *vma_merge(struct proc *p, struct vma *v)
 {
+    vma_gen++;
     struct vma *prev = vma_prev(p, v->start);
     if (prev && compatible(prev, v) && !mtree_store_range(&p->mm, prev->start, v->end - 1, prev)) {
         prev->end = v->end;

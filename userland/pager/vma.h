@@ -72,6 +72,8 @@ void vma_free(struct vma *v);
 /* A VMA was copied into copy (a split, a move): it takes its own reference on the file. */
 void vma_copied(struct vma *copy);
 
+/* Bumped at every change of any VMA tree (vma_find's per-process cache checks it). */
+extern uint64_t vma_gen;
 /* The VMA containing addr, or NULL. */
 struct vma *vma_find(struct proc *p, uint64_t addr);
 /* The first VMA ending after addr (the one containing it, or the next one), or NULL. */
