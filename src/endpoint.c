@@ -391,6 +391,10 @@ static unsigned fault_access(uint64_t cause)
 
 void fault_raise(struct thread *t, uint64_t cause, uint64_t addr, uint64_t pc)
 {
+    /* A store to a writable page mapped clean (MAP_FLAG_CLEAN), on a core that faults rather
+     * than set the D bit itself: the kernel sets it, and the store retries. */
+    if (cause == EXC_STORE_PAGE_FAULT && vspace_mark_dirty(t->task, addr))
+        return;
     if (t->fault_ep.type != CAP_ENDPOINT) {
         kprintf("samara: thread %u (task %u) fault cause %lu at %lx, pc %lx, no fault "
                 "endpoint: killed\n",

@@ -117,8 +117,11 @@ void fastpath_fault(struct thread *t, uint64_t cause, uint64_t addr, uint64_t ac
     if (!r)
         return;
     uint64_t page = vspace_page_word_slot(t->task, addr & ~(PAGE_SIZE - 1), &t->fault_pte);
+    if (access == FAULT_WRITE && (PAGE_W_PERMS(page) & MAP_PERM_W) && !(page & PAGE_W_DIRTY) &&
+        page & PAGE_W_PRESENT)
+        return; /* a clean writable page on a core that does not set D: fault_raise's */
     uint64_t word = cause | page;
-    if (access != FAULT_WRITE) /* writes are answered page by page: keep them lean */
+    if (access != FAULT_WRITE) /* writes are mostly answered page by page: keep them lean */
         access |= vspace_fault_neighbours(addr, page, t->fault_pte);
     t->fault_pte_gen = mmu_tables_freed;
     t->fault_msg[0] = addr;

@@ -33,8 +33,8 @@ int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uin
 {
     unsigned perms = flags & MAP_PERM_MASK;
     unsigned size = (flags >> MAP_SIZE_SHIFT) & 3;
-    if (flags &
-        ~(uint64_t)(MAP_PERM_MASK | (3u << MAP_SIZE_SHIFT) | MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT))
+    if (flags & ~(uint64_t)(MAP_PERM_MASK | (3u << MAP_SIZE_SHIFT) | MAP_FLAG_NOREPLACE |
+                            MAP_FLAG_REPEAT | MAP_FLAG_CLEAN))
         return -EINVAL;
     if (!perms || size > MAP_SIZE_1G || (perms & MAP_PERM_W && !(perms & MAP_PERM_R)))
         return -EINVAL;
@@ -64,7 +64,8 @@ int vspace_map_decode(struct task *caller, struct task *target, uint64_t va, uin
                                    pa,
                                    npages,
                                    level,
-                                   (unsigned)flags & (MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT),
+                                   (unsigned)flags &
+                                       (MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT | MAP_FLAG_CLEAN),
                                    perms_to_pte(perms)};
     return 0;
 }
@@ -93,7 +94,9 @@ static int map_pages(struct task *target, const struct vspace_map_req *r)
         }
         if (r->flags & MAP_FLAG_NOREPLACE && (pte_is_valid(*slot) || pte_is_retained(*slot)))
             continue;
-        *slot = pte_leaf(r->flags & MAP_FLAG_REPEAT ? r->pa : r->pa + i * PAGE_SIZE, r->pte_perms);
+        uint64_t pa = r->flags & MAP_FLAG_REPEAT ? r->pa : r->pa + i * PAGE_SIZE;
+        *slot = r->flags & MAP_FLAG_CLEAN ? pte_leaf_clean(pa, r->pte_perms)
+                                          : pte_leaf(pa, r->pte_perms);
         if (r->npages <= 64)
             task_flush_page(target, va);
     }
@@ -133,7 +136,8 @@ static uint64_t page_word(pte_t e, unsigned level, uint64_t va)
     unsigned perms = ((e & PTE_R) ? MAP_PERM_R : 0) | ((e & PTE_W) ? MAP_PERM_W : 0) |
                      ((e & PTE_X) ? MAP_PERM_X : 0);
     return pa | (uint64_t)perms << 4 | (uint64_t)level << 7 |
-           (pte_is_retained(e) ? PAGE_W_RETAINED : PAGE_W_PRESENT);
+           (pte_is_retained(e) ? PAGE_W_RETAINED : PAGE_W_PRESENT) |
+           ((e & PTE_V) && (e & PTE_D) ? PAGE_W_DIRTY : 0);
 }
 
 /*
@@ -156,7 +160,8 @@ uint64_t vspace_page_word_slot(struct task *t, uint64_t va, pte_t **slot)
         if (!(e & PTE_V) || e & PTE_RWX) {
             uint64_t pa = pte_pa(e) + (va & (pte_level_size((unsigned)l) - 1) & ~(PAGE_SIZE - 1));
             return pa | ((e >> 1) & 7) << 4 | (uint64_t)l << 7 |
-                   (e & PTE_V ? PAGE_W_PRESENT : PAGE_W_RETAINED);
+                   (e & PTE_V ? PAGE_W_PRESENT : PAGE_W_RETAINED) |
+                   ((e & PTE_V) && (e & PTE_D) ? PAGE_W_DIRTY : 0);
         }
         table = pa_to_kva(pte_pa(e));
     }
@@ -174,6 +179,17 @@ uint64_t vspace_fault_neighbours(uint64_t va, uint64_t word, const uint64_t *slo
     for (unsigned i = 0; i < FAULT_WINDOW; i++)
         bits |= (uint64_t)((t[i] & (PTE_V | PTE_RETAINED)) != 0) << i;
     return FAULT_NEIGHBOURS_KNOWN | bits << 16;
+}
+
+bool vspace_mark_dirty(struct task *t, uint64_t va)
+{
+    unsigned level;
+    pte_t *e = va < mmu_task_size ? mmu_lookup(t->root, va, &level) : NULL;
+    if (!e || !(*e & PTE_W) || !(*e & PTE_U) || *e & PTE_D)
+        return false;
+    *e |= PTE_D | PTE_A;
+    task_flush_page(t, va & ~(pte_level_size(level) - 1));
+    return true;
 }
 
 uint64_t vspace_page_word(struct task *t, uint64_t va)
@@ -336,6 +352,8 @@ int vspace_share_more(struct task *src, struct task *dst, uint64_t va, uint64_t 
 int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 {
     int err = check_range(t, va, len);
+    bool clean = perms & MAP_PERM_CLEAN;
+    perms &= ~MAP_PERM_CLEAN;
     if (!err && (perms & ~MAP_PERM_MASK || (perms & MAP_PERM_W && !(perms & MAP_PERM_R))))
         err = -EINVAL;
     if (!err)
@@ -355,7 +373,10 @@ int vspace_protect(struct task *t, uint64_t va, uint64_t len, unsigned perms)
             uint64_t rights = *e & keep;
             if (rights & PTE_W && !(rights & PTE_R))
                 rights &= ~PTE_W;
-            *e = rights ? pte_leaf(pte_pa(*e), rights | PTE_U) : pte_retain(*e);
+            /* The D bit stays as it was (a written page stays dirty, also read-only), unless
+             * the caller cleans it. */
+            pte_t dirty = clean ? 0 : *e & PTE_D;
+            *e = rights ? pte_leaf_clean(pte_pa(*e), rights | PTE_U) | dirty : pte_retain(*e);
             if (++n <= 64)
                 task_flush_page(t, va);
         }

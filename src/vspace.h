@@ -82,6 +82,9 @@ int vspace_query(struct task *target, uint64_t va, uint64_t npages, uint64_t *ou
 /* Move the mappings of [from, from+len) to [to, to+len), which must be empty (-EEXIST) and
  * not overlap it (-EINVAL); superpages must stay aligned (-EINVAL). -ENOMEM part-way. */
 int vspace_remap(struct task *target, uint64_t from, uint64_t to, uint64_t len);
+/* A store faulted at va on a writable page whose D bit is clear (a core that does not set D
+ * itself): set D and A and return true, so the store retries; false for any other fault. */
+bool vspace_mark_dirty(struct task *t, uint64_t va);
 /* The page word of the page at va (0: nothing there). */
 uint64_t vspace_page_word(struct task *t, uint64_t va);
 /* The same, and *slot = its level-0 page-table entry when the tables above it exist (the

@@ -94,7 +94,10 @@ enum samara_sys {
 #define PAGE_W_SIZE(w)  (((w) >> 7) & 3) /* MAP_SIZE_* of the leaf holding it */
 #define PAGE_W_PRESENT  (1ul << 9)       /* mapped with PAGE_W_PERMS */
 #define PAGE_W_RETAINED (1ul << 10)      /* PROT_NONE: frame kept, no access */
-#define PAGE_W_PA(w)    ((w) & ~0xffful)
+#define PAGE_W_DIRTY                                                                               \
+    (1ul << 11) /* D: mapped writable, and not clean (MAP_FLAG_CLEAN) or                           \
+                   written since */
+#define PAGE_W_PA(w) ((w) & ~0xffful)
 
 /*
  * Map flags beyond perms and size (SYS_MAP, SYS_MAP_BATCH, fault replies):
@@ -103,6 +106,14 @@ enum samara_sys {
  */
 #define MAP_FLAG_NOREPLACE (1u << 6)
 #define MAP_FLAG_REPEAT    (1u << 7)
+/*
+ * MAP_FLAG_CLEAN maps writable pages not yet dirty (PTE D bit clear): the first store sets D
+ * (by the hardware, or the kernel on a core that faults instead: the program never sees it),
+ * and the page word shows PAGE_W_DIRTY. SYS_PROTECT with MAP_PERM_CLEAN clears D again. A
+ * pager tracks what shared file pages were written this way, without a write fault per page.
+ */
+#define MAP_FLAG_CLEAN (1u << 8)
+#define MAP_PERM_CLEAN 8u /* SYS_PROTECT: also mark the pages clean (rights as the mask says) */
 
 /* Page sizes for SYS_MAP flags and fault replies (flags bits 4..5). */
 #define MAP_SIZE_4K    0u

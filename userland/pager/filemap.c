@@ -6,9 +6,11 @@
  *   - a read (or execute) maps it read-only, together with the file's other pages in the
  *     aligned block of FAULT_AROUND pages around it (Linux's fault-around), as long as they
  *     are in the VMA, before the end of file and not mapped yet;
- *   - a write to a MAP_SHARED mapping maps it writable and marks the file dirty; shared
- *     pages are otherwise mapped read-only, so that the first write after a sync faults
- *     again: that is how the pager knows what was written (docs/MM.md);
+ *   - a MAP_SHARED mapping open for writing gets its pages writable but clean
+ *     (MAP_FLAG_CLEAN: the PTE's D bit clear), for reads and writes alike and with
+ *     fault-around: the hardware (or the kernel, on a core that does not) sets D at the first
+ *     store, so the pager learns what was written from the page table (filemap_harvest)
+ *     without a write fault per page (docs/MM.md);
  *   - a write to a MAP_PRIVATE mapping copies the page into a fresh anonymous frame (copy on
  *     write), whether or not the page was mapped read-only before;
  *   - a page wholly past the end of file is SIGBUS, as on Linux; the part of the last page
@@ -72,16 +74,17 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     bool shared = v->flags & VM_SHARED;
     unsigned perms = vma_map_perms(v->prot);
     uint64_t g[4 * FAULT_AROUND];
+    if (shared && perms & MAP_PERM_W)
+        perms |= MAP_FLAG_CLEAN; /* dirty tracking by the D bit */
 
     if (word & (PAGE_W_PRESENT | PAGE_W_RETAINED)) {
         /* Mapped with fewer rights than the VMA now gives (mprotect, a sync, a COW). */
         uint64_t pa = PAGE_W_PA(word);
         struct frame_meta *fm = frame_info(pa);
         bool disk = fm && fm->flags & FRAME_DISK;
-        if (write && shared) {
-            f->dirty = true;
-            if (disk)
-                fm->flags |= FRAME_DIRTY;
+        if (shared) {
+            if (word & PAGE_W_DIRTY)
+                perms &= ~MAP_FLAG_CLEAN; /* written already: it stays dirty */
         } else if (write && (disk || (fm && fm->refs > 1))) {
             uint64_t copy = filemap_copy(p, va, pa);
             if (!copy)
@@ -102,7 +105,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
 
     /* The window of pages to look up: the fault-around block for a read, the page for a write. */
     uint64_t lo = va, hi = va + PAGE_SIZE;
-    if (!write) {
+    if (!write || perms & MAP_FLAG_CLEAN) {
         lo = va & ~(FAULT_AROUND * PAGE_SIZE - 1);
         hi = lo + FAULT_AROUND * PAGE_SIZE;
         lo = lo < v->start ? v->start : lo;
@@ -132,9 +135,8 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     }
 
     uint64_t pa = pfile_block_pa(blocks[at]);
-    if (write && shared) {
-        f->dirty = true;
-        pfile_block_meta(blocks[at])->flags |= FRAME_DIRTY;
+    if (shared) {
+        /* (writable and clean when the mapping may write: see above) */
     } else if (write) {
         pa = filemap_copy(p, va, pa);
         if (!pa)
@@ -143,11 +145,12 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
         perms &= ~MAP_PERM_W;
     }
     space_note_rss(p, 1);
+    unsigned around_perms = shared ? perms : perms & ~MAP_PERM_W;
     if (!write || shared) {
         p->rss_file++;
         pfile_block_meta(blocks[at])->refs++; /* mappings of a disk page: smaps's Shared_*, Pss */
     }
-    if (write || count == 1) {
+    if ((write && !(perms & MAP_FLAG_CLEAN)) || count == 1) {
         filemap_group(g, va, perms, pa);
         return filemap_reply(r, g, 1);
     }
@@ -179,13 +182,14 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
             around++;
         }
         /* (the disk is one run of frames under one memory capability) */
-        if (ng && last[0] + last[3] * PAGE_SIZE == (a | perms) &&
+        unsigned pp = i == at ? perms : around_perms;
+        if (ng && last[0] + last[3] * PAGE_SIZE == (a | pp) &&
             last[2] + last[3] * PAGE_SIZE == bpa) {
             last[3]++;
             continue;
         }
         last = &g[4 * ng++];
-        filemap_group(last, a, perms, bpa);
+        filemap_group(last, a, pp, bpa);
     }
     space_note_rss(p, around);
     p->rss_file += around;
@@ -198,8 +202,11 @@ int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end
     uint64_t blocks[FS_BMAP_MAX];
     bool shared = v->flags & VM_SHARED, major;
     unsigned perms = vma_map_perms(v->prot);
-    if (!(write && shared))
+    if (!shared)
         perms &= ~MAP_PERM_W; /* private pages are copied by the write fault, later */
+    else if (perms & MAP_PERM_W)
+        perms |= MAP_FLAG_CLEAN; /* dirty tracking by the D bit */
+    (void)write;
     while (start < end) {
         uint64_t first = v->pgoff + (start - v->start) / PAGE_SIZE;
         unsigned count = (end - start) / PAGE_SIZE > FS_BMAP_MAX
@@ -224,11 +231,36 @@ int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end
             return -SAMARA_ENOMEM;
         space_note_rss(p, ng);
         p->rss_file += ng;
-        if (write && shared && ng)
-            v->file->dirty = true;
         if ((unsigned)n < count)
             return 0;
         start += (uint64_t)n * PAGE_SIZE;
     }
     return 0;
+}
+
+bool filemap_harvest(struct proc *p, uint64_t lo, uint64_t hi, unsigned prot, bool clean)
+{
+    static uint64_t words[512];
+    bool any = false;
+    while (lo < hi) {
+        uint64_t n = (hi - lo) / PAGE_SIZE > 512 ? 512 : (hi - lo) / PAGE_SIZE;
+        if (sys4(SYS_QUERY, proc_task_slot(p), (long)lo, (long)n, (long)words))
+            return any;
+        bool dirty = false;
+        for (uint64_t i = 0; i < n; i++) {
+            if (!(words[i] & PAGE_W_DIRTY))
+                continue;
+            struct frame_meta *fm = frame_info(PAGE_W_PA(words[i]));
+            if (fm && fm->flags & FRAME_DISK) {
+                fm->flags |= FRAME_DIRTY;
+                dirty = true;
+            }
+        }
+        if (dirty && clean)
+            sys4(SYS_PROTECT, proc_task_slot(p), (long)lo, (long)(n * PAGE_SIZE),
+                 (long)(vma_map_perms(prot) | MAP_PERM_CLEAN));
+        any |= dirty;
+        lo += n * PAGE_SIZE;
+    }
+    return any;
 }

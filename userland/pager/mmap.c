@@ -328,7 +328,10 @@ void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r)
         v->prot = prot;
         if (prot & VP_WRITE && !(v->flags & (VM_SHARED | VM_NORESERVE)))
             v->flags |= VM_ACCOUNT;
-        /* Take rights away in the page table now; added rights come with the next fault. */
+        /* Take rights away in the page table now; added rights come with the next fault. A
+         * page made inaccessible forgets its D bit: a shared file page's is kept first. */
+        if (v->file && v->flags & VM_SHARED && old & VP_WRITE && !(prot & 7))
+            filemap_harvest(p, v->start, v->end, old, false);
         if (vma_map_perms(old) & ~vma_map_perms(prot))
             space_protect(p, v->start, v->end, prot);
         a = v->end;

@@ -225,7 +225,6 @@ struct pfile {
     uint64_t size;            /* bytes, as last heard (never more than the truth) */
     unsigned mode;            /* st_mode */
     unsigned vmas;            /* VMAs mapping it; the server pins the inode while any do */
-    bool dirty;               /* a shared mapping wrote it since the last pfile_sync */
     uint64_t used;            /* when last obtained, to recycle the oldest unused object */
     struct maple_tree blocks; /* page -> block runs */
     uint64_t run_lo, run_hi;  /* the run the last lookup found: pages [lo, hi] ... */
@@ -250,8 +249,11 @@ long pfile_blocks(struct pfile *f, uint64_t first, unsigned count, bool alloc, u
 /* The frame holding a block of the RAM disk, and its metadata. */
 uint64_t pfile_block_pa(uint64_t block);
 struct frame_meta *pfile_block_meta(uint64_t block);
-/* Write back f's dirty shared pages: protect them again in every mapping, FS_SYNC. */
+/* Write back f's written pages: gather and clear the D bits of its shared mappings; if any
+ * page was written (now or by a mapping since gone), FS_SYNC. */
 void pfile_sync(struct pfile *f);
+/* Mark the pages of f any shared mapping has written FRAME_DIRTY (for smaps), cleaning none. */
+void pfile_harvest(struct pfile *f);
 /* ftruncate of p's descriptor fd (PAGER_FTRUNCATE): unmap pages past the end everywhere, then
  * FS_TRUNCATE. 0 or -errno. */
 long pfile_truncate(struct proc *p, int fd, uint64_t size);
@@ -267,8 +269,14 @@ void pfile_proc_exit(struct proc *p);
 /* filemap.c: faults on file mappings. */
 void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, uint64_t access,
                    uint64_t pc, struct reply *r);
-/* Map the pages of [start, end) of file VMA v that are not mapped yet (read-only but for a
- * shared write); stops at the end of file. 0, or -ENOMEM. */
+/*
+ * The pages of [lo, hi) of p (part of a shared file VMA of protection prot) that were written
+ * since mapped clean (their PTE's D bit): their frames are marked FRAME_DIRTY, and with clean
+ * their D bits are cleared again. Returns whether any was.
+ */
+bool filemap_harvest(struct proc *p, uint64_t lo, uint64_t hi, unsigned prot, bool clean);
+/* Map the pages of [start, end) of file VMA v that are not mapped yet (read-only, writable and
+ * clean in a shared writable mapping); stops at the end of file. 0, or -ENOMEM. */
 int filemap_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
 
 /* shmem.c: the pages of shared anonymous memory, shared by every VMA of a mapping. */

@@ -334,12 +334,6 @@ static void pfile_each_vma(struct pfile *f, uint64_t first, bool shared_only,
     }
 }
 
-static void pfile_mkclean(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi)
-{
-    if (v->prot & VP_WRITE)
-        space_protect(p, lo, hi, v->prot & ~VP_WRITE);
-}
-
 static void pfile_zap(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi)
 {
     (void)v;
@@ -348,25 +342,38 @@ static void pfile_zap(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi)
 
 void pfile_sync(struct pfile *f)
 {
-    if (!f->dirty)
-        return;
     /*
      * The pages are in the image already; what is left of write-back is the bookkeeping:
-     * write-protect every shared mapping again, so that the next write faults and marks the
-     * file dirty, and let the server set the times.
+     * which pages were written (the D bits of every shared mapping, and the marks left by
+     * mappings since gone), cleaning them so that the next store shows, and the server's
+     * times when anything was.
      */
-    pfile_each_vma(f, 0, true, pfile_mkclean);
-    f->dirty = false;
-    /* The pages are clean again: every one the index knows (the written ones are there). */
+    bool dirty = false;
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &procs[i];
+        if (p->state != PROC_LIVE)
+            continue;
+        unsigned long index = 0;
+        struct vma *v;
+        mt_for_each(&p->mm, v, index, ~0ul)
+        {
+            if (v->file == f && v->flags & VM_SHARED && v->prot & VP_WRITE)
+                dirty |= filemap_harvest(p, v->start, v->end, v->prot, true);
+        }
+    }
     MA_STATE(mas, &f->blocks, 0, ~0ul);
     void *e;
     mas_for_each(&mas, e, ~0ul)
     {
         uint64_t delta = (uint64_t)((int64_t)(uintptr_t)e >> 1);
-        for (uint64_t page = mas.index; page <= mas.last; page++)
-            pfile_block_meta(page + delta)->flags &= ~FRAME_DIRTY;
+        for (uint64_t page = mas.index; page <= mas.last; page++) {
+            struct frame_meta *fm = pfile_block_meta(page + delta);
+            dirty |= (fm->flags & FRAME_DIRTY) != 0;
+            fm->flags &= ~FRAME_DIRTY;
+        }
     }
-    pfile_call(FS_SYNC, 2, f->ino, f->gen, 0, 0, NULL);
+    if (dirty)
+        pfile_call(FS_SYNC, 2, f->ino, f->gen, 0, 0, NULL);
 }
 
 long pfile_truncate(struct proc *p, int fd, uint64_t size)
@@ -415,4 +422,20 @@ long pfile_fork(struct proc *parent, struct proc *child)
 bool pfile_deleted(struct pfile *f)
 {
     return pfile_call(FS_NLINK, 2, f->ino, f->gen, 0, 0, NULL) == 0;
+}
+
+void pfile_harvest(struct pfile *f)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &procs[i];
+        if (p->state != PROC_LIVE)
+            continue;
+        unsigned long index = 0;
+        struct vma *v;
+        mt_for_each(&p->mm, v, index, ~0ul)
+        {
+            if (v->file == f && v->flags & VM_SHARED && v->prot & VP_WRITE)
+                filemap_harvest(p, v->start, v->end, v->prot, false);
+        }
+    }
 }

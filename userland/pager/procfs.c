@@ -99,6 +99,8 @@ struct mem_counts {
 static void count_file_vma(struct proc *p, const struct vma *v, struct mem_counts *c)
 {
     static uint64_t words[512];
+    /* A page written through any mapping is dirty in all (it is one page): gather first. */
+    pfile_harvest(v->file);
     for (uint64_t a = v->start; a < v->end;) {
         uint64_t n = (v->end - a) / PAGE_SIZE > 512 ? 512 : (v->end - a) / PAGE_SIZE;
         if (sys4(SYS_QUERY, proc_task_slot(p), (long)a, (long)n, (long)words))
@@ -110,7 +112,7 @@ static void count_file_vma(struct proc *p, const struct vma *v, struct mem_count
             struct frame_meta *fm = frame_info(PAGE_W_PA(w));
             if (fm && fm->flags & FRAME_DISK) {
                 /* A file page: Shared_* when mapped more than once, its Pss shared out. */
-                bool dirty = fm->flags & FRAME_DIRTY, shared = fm->refs > 1;
+                bool dirty = fm->flags & FRAME_DIRTY || w & PAGE_W_DIRTY, shared = fm->refs > 1;
                 uint64_t pss = (4ul << PSS_SHIFT) / (fm->refs ? fm->refs : 1);
                 *(shared ? (dirty ? &c->shared_dirty : &c->shared_clean)
                          : (dirty ? &c->dirty : &c->clean)) += 4;

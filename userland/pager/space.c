@@ -26,7 +26,9 @@ static uint64_t drop_leaf(struct proc *p, uint64_t word)
     uint64_t pa = PAGE_W_PA(word), pages = 1ul << (9 * PAGE_W_SIZE(word));
     struct frame_meta *m = frame_info(pa);
     if (m && m->flags & FRAME_DISK) {
-        p->rss_file--; /* a file page: the disk keeps it */
+        p->rss_file--; /* a file page: the disk keeps it, written or not */
+        if (word & PAGE_W_DIRTY && PAGE_W_PERMS(word) & MAP_PERM_W)
+            m->flags |= FRAME_DIRTY;
         if (m->refs)
             m->refs--;
         return 1;

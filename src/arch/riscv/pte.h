@@ -105,6 +105,12 @@ static inline pte_t pte_leaf(uint64_t pa, uint64_t perms)
     return e;
 }
 
+/* The same, writable but clean (D clear): the first store sets D (MAP_FLAG_CLEAN). */
+static inline pte_t pte_leaf_clean(uint64_t pa, uint64_t perms)
+{
+    return pte_leaf(pa, perms) & ~PTE_D;
+}
+
 /* True when va is canonical for a paging mode with `levels` levels (upper bits sign-extend). */
 static inline bool pte_va_canonical(uint64_t va, unsigned levels)
 {

@@ -8,6 +8,7 @@
 #include "sched.h"
 #include "thread.h"
 #include "timer.h"
+#include "vspace.h"
 
 #include <samara/ipc.h>
 

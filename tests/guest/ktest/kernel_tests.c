@@ -439,13 +439,35 @@ static int t_bad_syscalls(void)
     CHECK_EQ(sys2(SYS_TRANSLATE, CAP_PROC_TASK, SCRATCH_VA), -SAMARA_EFAULT);
     CHECK_EQ(sys3(SYS_UNMAP, CAP_PROC_TASK, SCRATCH_VA + 8, 4096), -SAMARA_EINVAL);
     CHECK_EQ(sys3(SYS_UNMAP, CAP_PROC_TASK, SCRATCH_VA, 0), -SAMARA_EINVAL);
-    CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, 8), -SAMARA_EINVAL);
+    CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, 16), -SAMARA_EINVAL);
     /* protect can take rights away but never adds one: that needs the memory capability. */
     CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, S_MEM, (long)pa, 1, MAP_PERM_R), 0);
     CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, rw), 0);
     CHECK_EQ(sys2(SYS_TRANSLATE, CAP_PROC_TASK, SCRATCH_VA) & 7, MAP_PERM_R);
     CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, MAP_PERM_R | MAP_PERM_X), 0);
     CHECK_EQ(sys2(SYS_TRANSLATE, CAP_PROC_TASK, SCRATCH_VA) & 7, MAP_PERM_R);
+    /* MAP_FLAG_CLEAN: writable but not dirty until a store; MAP_PERM_CLEAN cleans again. */
+    uint64_t w = 0;
+    volatile char *scratch = (volatile char *)SCRATCH_VA;
+    CHECK_EQ(sys6(SYS_MAP, CAP_PROC_TASK, SCRATCH_VA, S_MEM, (long)pa, 1, rw | MAP_FLAG_CLEAN), 0);
+    CHECK_EQ(sys4(SYS_QUERY, CAP_PROC_TASK, SCRATCH_VA, 1, (long)&w), 0);
+    CHECK(w & PAGE_W_PRESENT && !(w & PAGE_W_DIRTY) && PAGE_W_PERMS(w) == rw);
+    (void)scratch[0];
+    CHECK_EQ(sys4(SYS_QUERY, CAP_PROC_TASK, SCRATCH_VA, 1, (long)&w), 0);
+    CHECK(!(w & PAGE_W_DIRTY)); /* a load leaves it clean */
+    scratch[0] = 1;
+    CHECK_EQ(sys4(SYS_QUERY, CAP_PROC_TASK, SCRATCH_VA, 1, (long)&w), 0);
+    CHECK(w & PAGE_W_DIRTY);
+    CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, rw | MAP_PERM_CLEAN), 0);
+    CHECK_EQ(sys4(SYS_QUERY, CAP_PROC_TASK, SCRATCH_VA, 1, (long)&w), 0);
+    CHECK(!(w & PAGE_W_DIRTY) && PAGE_W_PERMS(w) == rw);
+    scratch[0] = 2;
+    CHECK_EQ(sys4(SYS_QUERY, CAP_PROC_TASK, SCRATCH_VA, 1, (long)&w), 0);
+    CHECK(w & PAGE_W_DIRTY && scratch[0] == 2);
+    /* Taking the write right away keeps the page dirty (it was written). */
+    CHECK_EQ(sys4(SYS_PROTECT, CAP_PROC_TASK, SCRATCH_VA, 4096, MAP_PERM_R), 0);
+    CHECK_EQ(sys4(SYS_QUERY, CAP_PROC_TASK, SCRATCH_VA, 1, (long)&w), 0);
+    CHECK(w & PAGE_W_DIRTY && PAGE_W_PERMS(w) == MAP_PERM_R);
     CHECK_EQ(sys2(SYS_ENDPOINT_CREATE, CAP_PROC_CONTROL, S_EP), 0);
     CHECK_EQ(ipc_recv(S_EP, 0).err, -SAMARA_EBADF);
     CHECK_EQ(sys1(SYS_CAP_INFO, 900), -SAMARA_EBADF);
