@@ -104,8 +104,9 @@ enum proc_file {
     PROC_FILE_SMAPS_ROLLUP = 3,
     PROC_FILE_STATUS = 4,
     PROC_FILE_STAT = 5,
-    PROC_FILE_MEMINFO = 6, /* /proc/meminfo (the pid is ignored): MemTotal, MemFree, ... */
-    PROC_FILE_CMDLINE = 7, /* /proc/<pid>/cmdline: the arguments, each NUL-terminated */
+    PROC_FILE_MEMINFO = 6,  /* /proc/meminfo (the pid is ignored): MemTotal, MemFree, ... */
+    PROC_FILE_CMDLINE = 7,  /* /proc/<pid>/cmdline: the arguments, each NUL-terminated */
+    PROC_FILE_KCMDLINE = 8, /* /proc/cmdline (the pid is ignored): the boot arguments */
 };
 
 #define PROC_CHUNK 480 /* bytes per PAGER_PROCREAD reply: IPC words 4..63 */

@@ -278,9 +278,9 @@ static int proc_lookup(const char *path, int *pid, int *file, int *err)
         return 0;
     *err = -ENOENT;
     n = path_next(&p, &s);
-    if (n == 0 || path_is(s, n, "meminfo")) {
+    if (n == 0 || path_is(s, n, "meminfo") || path_is(s, n, "cmdline")) {
         *pid = 0;
-        *file = n ? PROC_FILE_MEMINFO : PROC_DIR;
+        *file = !n ? PROC_DIR : path_is(s, n, "meminfo") ? PROC_FILE_MEMINFO : PROC_FILE_KCMDLINE;
         *err = n && *p ? -ENOTDIR : 0;
         return 1;
     }

@@ -4,7 +4,8 @@
  * A page of a mapped file is the frame of its block in the disk image, so a fault maps that
  * frame, after fault.c has checked the access against the VMA:
  *   - a read (or execute) maps it read-only, together with the file's other pages in the
- *     aligned block of FAULT_AROUND pages around it (Linux's fault-around), as long as they
+ *     aligned block of fault_around_pages around it (Linux's fault-around: 16 by default,
+ *     the bootarg fault_around=N sets 1, 2, 4, 8 or 16), as long as they
  *     are in the VMA, before the end of file and not mapped yet;
  *   - a MAP_SHARED mapping open for writing gets its pages writable but clean
  *     (MAP_FLAG_CLEAN: the PTE's D bit clear), for reads and writes alike and with
@@ -23,6 +24,8 @@
 #include <samara/fs.h>
 
 #include "pager.h"
+
+unsigned fault_around_pages = FAULT_AROUND;
 
 /* Reply with n map groups: the first in the reply words, the others in the IPC buffer. */
 static void filemap_reply(struct reply *r, const uint64_t *g, unsigned n)
@@ -106,8 +109,8 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     /* The window of pages to look up: the fault-around block for a read, the page for a write. */
     uint64_t lo = va, hi = va + PAGE_SIZE;
     if (!write || perms & MAP_FLAG_CLEAN) {
-        lo = va & ~(FAULT_AROUND * PAGE_SIZE - 1);
-        hi = lo + FAULT_AROUND * PAGE_SIZE;
+        lo = va & ~(fault_around_pages * PAGE_SIZE - 1);
+        hi = lo + fault_around_pages * PAGE_SIZE;
         lo = lo < v->start ? v->start : lo;
         hi = hi > v->end ? v->end : hi;
     }

@@ -354,6 +354,10 @@ void pager_main(const struct bootinfo *bi)
     huge_init();
     space_zero_page();
     max_map_count = bootarg_ulong("max_map_count", 65530);
+    unsigned around = (unsigned)bootarg_ulong("fault_around", FAULT_AROUND);
+    while (around & (around - 1))
+        around &= around - 1; /* a power of two, as Linux rounds fault_around_bytes */
+    fault_around_pages = around < 1 ? 1 : around > FAULT_AROUND ? FAULT_AROUND : around;
     proc_max = (unsigned)bootarg_ulong("proc_max", PROC_MAX);
     if (proc_max > PROC_MAX || proc_max < 3)
         proc_max = PROC_MAX;

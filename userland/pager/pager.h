@@ -267,6 +267,7 @@ bool pfile_deleted(struct pfile *f);
 void pfile_proc_exit(struct proc *p);
 
 /* filemap.c: faults on file mappings. */
+extern unsigned fault_around_pages; /* file fault-around window: a power of two, 1..16 */
 void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, uint64_t access,
                    uint64_t pc, struct reply *r);
 /*

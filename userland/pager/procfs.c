@@ -333,6 +333,12 @@ static void gen_meminfo(void)
     kb("Hugepagesize:", 2048);
 }
 
+/* /proc/cmdline: the kernel's boot arguments and a newline, as Linux's. */
+static void gen_kcmdline(void)
+{
+    put("%s\n", bootinfo->bootargs);
+}
+
 /* /proc/<pid>/cmdline: the arguments, each ending in a NUL. */
 static void gen_cmdline(struct proc *p)
 {
@@ -352,7 +358,7 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
         r->w[0] = (uint64_t)-SAMARA_ESRCH;
         return;
     }
-    if (file < PROC_FILE_MAPS || file > PROC_FILE_CMDLINE) {
+    if (file < PROC_FILE_MAPS || file > PROC_FILE_KCMDLINE) {
         r->w[0] = (uint64_t)-SAMARA_ENOENT;
         return;
     }
@@ -368,6 +374,8 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
             gen_meminfo();
         else if (file == PROC_FILE_CMDLINE)
             gen_cmdline(target);
+        else if (file == PROC_FILE_KCMDLINE)
+            gen_kcmdline();
         else
             gen_stat(target);
         cache_reader = p->pid;

@@ -1046,6 +1046,36 @@ static int t_fault_around(void)
     return 0;
 }
 
+/* The file fault-around window: 16 pages, or what the bootarg fault_around= says (the guest
+ * suite also boots with fault_around=4 to run this case). Read from /proc/cmdline. */
+static int t_fault_around_window(void)
+{
+    char line[512] = {0};
+    int cfd = open("/proc/cmdline", O_RDONLY);
+    CHECK(cfd >= 0);
+    CHECK(read(cfd, line, sizeof(line) - 1) > 0);
+    close(cfd);
+    const char *arg = strstr(line, "fault_around=");
+    long window = arg ? strtol(arg + 13, NULL, 10) : 16;
+    CHECK(window >= 1 && window <= 16);
+    const char *f = ft_path(0, "faultwindow");
+    int fd = ft_create(f, 64 * PG, 35);
+    CHECK(fd >= 0);
+    char *p = ft_map(64, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(p != NULL);
+    long before = faults();
+    for (unsigned i = 0; i < 64; i++)
+        (void)((volatile char *)p)[i * PG];
+    long d = faults() - before;
+    /* A window is aligned in the address space: an unaligned mapping has one more. */
+    if (d < 64 / window || d > 64 / window + 1)
+        printf("# %ld faults for 64 pages with a %ld-page window\n", d, window);
+    CHECK(d >= 64 / window && d <= 64 / window + 1);
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(unlink(f), 0);
+    return 0;
+}
+
 static int t_fault_cow(void)
 {
     const char *f = ft_path(0, "faultcow");
@@ -1662,6 +1692,8 @@ const struct ktest file_tests[] = {
      "ftruncate down keeps a private copy of the last page"},
     {"file_trunc_up", t_trunc_up, "ftruncate down then up: the pages read zero"},
     {"file_fault_around", t_fault_around, "32 cached pages cost at most 4 read faults"},
+    {"file_fault_around_window", t_fault_around_window,
+     "fault-around maps the bootarg's window (fault_around=, 16 by default)"},
     {"file_fault_cow", t_fault_cow, "private writes cost a fault per page"},
     {"file_populate", t_populate, "MAP_POPULATE maps every page at once"},
     {"file_smaps_shared", t_smaps_shared, "smaps of a lone shared mapping: Private_Dirty"},
