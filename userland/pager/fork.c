@@ -83,7 +83,7 @@ static long uaccess_string(struct proc *p, uint64_t va, char *buf, size_t room)
 static long fork_share(struct proc *parent, struct proc *child, uint64_t start, uint64_t end,
                        bool cow)
 {
-    static uint64_t report[2 * 4096]; /* 16 MiB of small pages per call */
+    static _Alignas(16) uint64_t report[2 * 4096]; /* 16 MiB of small pages per call */
     while (start < end) {
         long n = sys7(SYS_SHARE, proc_task_slot(parent), proc_task_slot(child), (long)start,
                       (long)(end - start), cow ? SHARE_COW : 0, (long)report, 4096);

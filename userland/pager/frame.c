@@ -40,9 +40,16 @@ static uint64_t frame_pa(uint32_t idx)
 
 static uint32_t frame_idx(uint64_t pa)
 {
+    /* The span of the last lookup first: frames come in runs (fork, unmap reports). */
+    static unsigned last;
+    const struct span *s = &spans[last];
+    if (pa - s->base < s->npages * PAGE_SIZE)
+        return (uint32_t)(s->first + (pa - s->base) / PAGE_SIZE + 1);
     for (unsigned i = 0; i < nspans; i++)
-        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE)
+        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE) {
+            last = i;
             return (uint32_t)(spans[i].first + (pa - spans[i].base) / PAGE_SIZE + 1);
+        }
     return 0;
 }
 
