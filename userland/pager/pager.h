@@ -252,8 +252,9 @@ struct frame_meta *pfile_block_meta(uint64_t block);
 /* Write back f's written pages: gather and clear the D bits of its shared mappings; if any
  * page was written (now or by a mapping since gone), FS_SYNC. */
 void pfile_sync(struct pfile *f);
-/* Mark the pages of f any shared mapping has written FRAME_DIRTY (for smaps), cleaning none. */
-void pfile_harvest(struct pfile *f);
+/* Mark the pages of f any shared mapping has written FRAME_DIRTY, cleaning the D bits with
+ * clean (a sync) or not (smaps). Returns whether any page was written. */
+bool pfile_harvest(struct pfile *f, bool clean);
 /* ftruncate of p's descriptor fd (PAGER_FTRUNCATE): unmap pages past the end everywhere, then
  * FS_TRUNCATE. 0 or -errno. */
 long pfile_truncate(struct proc *p, int fd, uint64_t size);

@@ -348,19 +348,7 @@ void pfile_sync(struct pfile *f)
      * mappings since gone), cleaning them so that the next store shows, and the server's
      * times when anything was.
      */
-    bool dirty = false;
-    for (unsigned i = 0; i < PROC_MAX; i++) {
-        struct proc *p = &procs[i];
-        if (p->state != PROC_LIVE)
-            continue;
-        unsigned long index = 0;
-        struct vma *v;
-        mt_for_each(&p->mm, v, index, ~0ul)
-        {
-            if (v->file == f && v->flags & VM_SHARED && v->prot & VP_WRITE)
-                dirty |= filemap_harvest(p, v->start, v->end, v->prot, true);
-        }
-    }
+    bool dirty = pfile_harvest(f, true);
     MA_STATE(mas, &f->blocks, 0, ~0ul);
     void *e;
     mas_for_each(&mas, e, ~0ul)
@@ -424,8 +412,9 @@ bool pfile_deleted(struct pfile *f)
     return pfile_call(FS_NLINK, 2, f->ino, f->gen, 0, 0, NULL) == 0;
 }
 
-void pfile_harvest(struct pfile *f)
+bool pfile_harvest(struct pfile *f, bool clean)
 {
+    bool dirty = false;
     for (unsigned i = 0; i < PROC_MAX; i++) {
         struct proc *p = &procs[i];
         if (p->state != PROC_LIVE)
@@ -435,7 +424,8 @@ void pfile_harvest(struct pfile *f)
         mt_for_each(&p->mm, v, index, ~0ul)
         {
             if (v->file == f && v->flags & VM_SHARED && v->prot & VP_WRITE)
-                filemap_harvest(p, v->start, v->end, v->prot, false);
+                dirty |= filemap_harvest(p, v->start, v->end, v->prot, clean);
         }
     }
+    return dirty;
 }

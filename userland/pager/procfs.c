@@ -100,7 +100,7 @@ static void count_file_vma(struct proc *p, const struct vma *v, struct mem_count
 {
     static uint64_t words[512];
     /* A page written through any mapping is dirty in all (it is one page): gather first. */
-    pfile_harvest(v->file);
+    pfile_harvest(v->file, false);
     for (uint64_t a = v->start; a < v->end;) {
         uint64_t n = (v->end - a) / PAGE_SIZE > 512 ? 512 : (v->end - a) / PAGE_SIZE;
         if (sys4(SYS_QUERY, proc_task_slot(p), (long)a, (long)n, (long)words))

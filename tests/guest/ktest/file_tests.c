@@ -142,23 +142,6 @@ static int mmap_err(size_t len, int prot, int flags, int fd, off_t off)
     return errno;
 }
 
-static int call_err(int r)
-{
-    return r == 0 ? 0 : errno;
-}
-
-/* Run a child case and check that it was killed by `sig`. */
-static int expect_signal(const char *child, int sig)
-{
-    long st = kt_run_child(child);
-    CHECK(st >= 0);
-    if (!WIFSIGNALED(st))
-        printf("# %s exited with status %d instead of a signal\n", child, (int)WEXITSTATUS(st));
-    CHECK(WIFSIGNALED(st));
-    CHECK_EQ(WTERMSIG(st), sig);
-    return 0;
-}
-
 /* Run a child case and check that it exited 0. */
 static int expect_exit0(const char *child)
 {
@@ -478,11 +461,11 @@ static int t_msync_einval(void)
     CHECK(fd >= 0);
     char *p = ft_map(2, RW, MAP_SHARED, fd, 0);
     CHECK(p != NULL);
-    CHECK_EQ(call_err(msync(p, 2 * PG, MS_SYNC | MS_ASYNC)), EINVAL);
-    CHECK_EQ(call_err(msync(p, 2 * PG, 8)), EINVAL);
-    CHECK_EQ(call_err(msync(p, 2 * PG, MS_SYNC | 0x100)), EINVAL);
-    CHECK_EQ(call_err(msync(p + 1, PG, MS_SYNC)), EINVAL);
-    CHECK_EQ(call_err(msync(p + 100, 0, MS_ASYNC)), EINVAL);
+    CHECK_EQ(mm_call_err(msync(p, 2 * PG, MS_SYNC | MS_ASYNC)), EINVAL);
+    CHECK_EQ(mm_call_err(msync(p, 2 * PG, 8)), EINVAL);
+    CHECK_EQ(mm_call_err(msync(p, 2 * PG, MS_SYNC | 0x100)), EINVAL);
+    CHECK_EQ(mm_call_err(msync(p + 1, PG, MS_SYNC)), EINVAL);
+    CHECK_EQ(mm_call_err(msync(p + 100, 0, MS_ASYNC)), EINVAL);
     CHECK_EQ(close(fd), 0);
     CHECK_EQ(unlink(f), 0);
     return 0;
@@ -498,9 +481,9 @@ static int t_msync_enomem(void)
     p[0] = 'a';
     p[3 * PG] = 'b';
     CHECK_EQ(munmap(p + PG, PG), 0); /* a hole inside the range */
-    CHECK_EQ(call_err(msync(p, 4 * PG, MS_SYNC)), ENOMEM);
-    CHECK_EQ(call_err(msync(p + PG, PG, MS_SYNC)), ENOMEM); /* only the hole */
-    CHECK_EQ(call_err(msync(p + PG, PG, MS_ASYNC)), ENOMEM);
+    CHECK_EQ(mm_call_err(msync(p, 4 * PG, MS_SYNC)), ENOMEM);
+    CHECK_EQ(mm_call_err(msync(p + PG, PG, MS_SYNC)), ENOMEM); /* only the hole */
+    CHECK_EQ(mm_call_err(msync(p + PG, PG, MS_ASYNC)), ENOMEM);
     CHECK_EQ(msync(p, PG, MS_SYNC), 0);
     /* the pages around the hole were synced anyway, and stay */
     CHECK(file_has(fd, 0, "a", 1));
@@ -524,10 +507,10 @@ static int t_fsync(void)
     CHECK_EQ(fsync(ro), 0); /* also on a read-only descriptor */
     CHECK(file_has(ro, 5, "F", 1));
     CHECK_EQ(close(ro), 0);
-    CHECK_EQ(call_err(fsync(-1)), EBADF);
-    CHECK_EQ(call_err(fsync(999)), EBADF);
+    CHECK_EQ(mm_call_err(fsync(-1)), EBADF);
+    CHECK_EQ(mm_call_err(fsync(999)), EBADF);
     CHECK_EQ(close(fd), 0);
-    CHECK_EQ(call_err(fsync(fd)), EBADF);
+    CHECK_EQ(mm_call_err(fsync(fd)), EBADF);
     CHECK_EQ(unlink(f), 0);
     return 0;
 }
@@ -681,10 +664,10 @@ static int t_mprotect_shared_rdonly(void)
     CHECK(ro >= 0);
     char *p = ft_map(2, PROT_READ, MAP_SHARED, ro, 0);
     CHECK(p != NULL);
-    CHECK_EQ(call_err(mprotect(p, 2 * PG, RW)), EACCES);
-    CHECK_EQ(call_err(mprotect(p + PG, PG, PROT_WRITE)), EACCES);
+    CHECK_EQ(mm_call_err(mprotect(p, 2 * PG, RW)), EACCES);
+    CHECK_EQ(mm_call_err(mprotect(p + PG, PG, PROT_WRITE)), EACCES);
     CHECK_EQ(close(ro), 0);
-    CHECK_EQ(call_err(mprotect(p, PG, RW)), EACCES); /* still so without the descriptor */
+    CHECK_EQ(mm_call_err(mprotect(p, PG, RW)), EACCES); /* still so without the descriptor */
     CHECK_EQ(mprotect(p, 2 * PG, PROT_NONE), 0);
     CHECK_EQ(mprotect(p, 2 * PG, PROT_READ), 0);
     CHECK(pat_ok(p, 0, 2 * PG, 22));
@@ -865,7 +848,7 @@ static int eof_signal(const char *child, int sig)
     int fd = ft_create(f, EOF_SIZE, 28);
     CHECK(fd >= 0);
     CHECK_EQ(close(fd), 0);
-    int r = expect_signal(child, sig);
+    int r = mm_expect_signal(child, sig);
     CHECK_EQ(unlink(f), 0);
     return r;
 }
@@ -931,7 +914,7 @@ static int trunc_signal(const char *child)
     int fd = ft_create(f, 2 * PG, 29);
     CHECK(fd >= 0);
     CHECK_EQ(close(fd), 0);
-    int r = expect_signal(child, SIG_BUS);
+    int r = mm_expect_signal(child, SIG_BUS);
     CHECK_EQ(unlink(f), 0);
     return r;
 }
@@ -1629,7 +1612,7 @@ static int enospc_hole(void)
     long n = fill_disk(ff);
     close(ff);
     CHECK(n > 0);
-    return expect_signal("_file_hole_write", SIG_BUS);
+    return mm_expect_signal("_file_hole_write", SIG_BUS);
 }
 
 static int t_enospc_sigbus(void)

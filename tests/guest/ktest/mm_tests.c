@@ -59,23 +59,6 @@ static int mmap_err(void *addr, size_t len, int prot, int flags, off_t off)
     return errno;
 }
 
-static int call_err(int r)
-{
-    return r == 0 ? 0 : errno;
-}
-
-/* Run a child test and check that it was killed by `sig`. */
-static int expect_signal(const char *child, int sig)
-{
-    long st = kt_run_child(child);
-    CHECK(st >= 0);
-    if (!WIFSIGNALED(st))
-        printf("# %s exited with status %d instead of a signal\n", child, (int)WEXITSTATUS(st));
-    CHECK(WIFSIGNALED(st));
-    CHECK_EQ(WTERMSIG(st), sig);
-    return 0;
-}
-
 static void fill(char *p, size_t len, unsigned seed)
 {
     for (size_t i = 0; i < len; i += 512)
@@ -539,22 +522,22 @@ static int c_unmapped(void)
 
 static int t_segv_prot_none(void)
 {
-    return expect_signal("_mm_prot_none", SIG_SEGV);
+    return mm_expect_signal("_mm_prot_none", SIG_SEGV);
 }
 
 static int t_segv_write_readonly(void)
 {
-    return expect_signal("_mm_write_readonly", SIG_SEGV);
+    return mm_expect_signal("_mm_write_readonly", SIG_SEGV);
 }
 
 static int t_segv_exec_noexec(void)
 {
-    return expect_signal("_mm_exec_noexec", SIG_SEGV);
+    return mm_expect_signal("_mm_exec_noexec", SIG_SEGV);
 }
 
 static int t_segv_unmapped(void)
 {
-    return expect_signal("_mm_unmapped", SIG_SEGV);
+    return mm_expect_signal("_mm_unmapped", SIG_SEGV);
 }
 
 /* ---- the zero page ---- */
@@ -646,11 +629,11 @@ static int t_munmap_errors(void)
 {
     char *p = mmap(NULL, 2 * PG, RW, ANON, -1, 0);
     CHECK(p != MAP_FAILED);
-    CHECK_EQ(call_err(munmap(p, 0)), EINVAL);
-    CHECK_EQ(call_err(munmap(p + 1, PG)), EINVAL);
+    CHECK_EQ(mm_call_err(munmap(p, 0)), EINVAL);
+    CHECK_EQ(mm_call_err(munmap(p + 1, PG)), EINVAL);
     unsigned long ts = task_size();
-    CHECK_EQ(call_err(munmap((void *)ts, PG)), EINVAL);
-    CHECK_EQ(call_err(munmap((void *)(ts - PG), 2 * PG)), EINVAL);
+    CHECK_EQ(mm_call_err(munmap((void *)ts, PG)), EINVAL);
+    CHECK_EQ(mm_call_err(munmap((void *)(ts - PG), 2 * PG)), EINVAL);
     /* Unmapping what is not mapped is not an error. */
     char *r = mm_reserve(4);
     CHECK(r);
@@ -737,7 +720,7 @@ static int c_mprotect_middle(void)
 
 static int t_mprotect_segv_middle(void)
 {
-    return expect_signal("_mm_mprotect_middle", SIG_SEGV);
+    return mm_expect_signal("_mm_mprotect_middle", SIG_SEGV);
 }
 
 static int t_mprotect_errors(void)
@@ -745,14 +728,14 @@ static int t_mprotect_errors(void)
     char *r = mm_reserve(4);
     CHECK(r);
     CHECK(mmap(r, 2 * PG, RW, ANON | MAP_FIXED, -1, 0) == r);
-    CHECK_EQ(call_err(mprotect(r + 1, PG, PROT_READ)), EINVAL);
-    CHECK_EQ(call_err(mprotect(r, PG, 0x40)), EINVAL);
+    CHECK_EQ(mm_call_err(mprotect(r + 1, PG, PROT_READ)), EINVAL);
+    CHECK_EQ(mm_call_err(mprotect(r, PG, 0x40)), EINVAL);
     CHECK_EQ(mprotect(r, 0, PROT_READ), 0);
     /* A hole in the range is ENOMEM. */
     CHECK_EQ(munmap(r + 2 * PG, 2 * PG), 0);
-    CHECK_EQ(call_err(mprotect(r, 4 * PG, PROT_READ)), ENOMEM);
-    CHECK_EQ(call_err(mprotect(r + 2 * PG, PG, PROT_READ)), ENOMEM);
-    CHECK_EQ(call_err(mprotect((void *)task_size(), PG, PROT_READ)), ENOMEM);
+    CHECK_EQ(mm_call_err(mprotect(r, 4 * PG, PROT_READ)), ENOMEM);
+    CHECK_EQ(mm_call_err(mprotect(r + 2 * PG, PG, PROT_READ)), ENOMEM);
+    CHECK_EQ(mm_call_err(mprotect((void *)task_size(), PG, PROT_READ)), ENOMEM);
     return 0;
 }
 
@@ -805,7 +788,7 @@ static int c_mremap_shrunk(void)
 
 static int t_mremap_shrunk_segv(void)
 {
-    return expect_signal("_mm_mremap_shrunk", SIG_SEGV);
+    return mm_expect_signal("_mm_mremap_shrunk", SIG_SEGV);
 }
 
 static int t_mremap_grow_in_place(void)
@@ -871,7 +854,7 @@ static int c_mremap_moved(void)
 
 static int t_mremap_old_gone_segv(void)
 {
-    return expect_signal("_mm_mremap_moved", SIG_SEGV);
+    return mm_expect_signal("_mm_mremap_moved", SIG_SEGV);
 }
 
 static int t_mremap_fixed(void)
@@ -1038,10 +1021,10 @@ static int t_madv_populate_errors(void)
     CHECK(mmap(r, 2 * PG, PROT_READ, ANON | MAP_FIXED, -1, 0) == r);
     /* Populating against the protections is EINVAL (a write to read-only memory, a read of
      * PROT_NONE); a hole is ENOMEM. */
-    CHECK_EQ(call_err(madvise(r, 2 * PG, MADV_POPULATE_WRITE)), EINVAL);
-    CHECK_EQ(call_err(madvise(r - PG, PG, MADV_POPULATE_READ)), EINVAL);
+    CHECK_EQ(mm_call_err(madvise(r, 2 * PG, MADV_POPULATE_WRITE)), EINVAL);
+    CHECK_EQ(mm_call_err(madvise(r - PG, PG, MADV_POPULATE_READ)), EINVAL);
     CHECK_EQ(munmap(r + 2 * PG, 2 * PG), 0);
-    CHECK_EQ(call_err(madvise(r, 4 * PG, MADV_POPULATE_READ)), ENOMEM);
+    CHECK_EQ(mm_call_err(madvise(r, 4 * PG, MADV_POPULATE_READ)), ENOMEM);
     return 0;
 }
 
@@ -1070,15 +1053,15 @@ static int t_madv_errors(void)
     char *r = mm_reserve(4);
     CHECK(r);
     CHECK(mmap(r, 2 * PG, RW, ANON | MAP_FIXED, -1, 0) == r);
-    CHECK_EQ(call_err(madvise(r + 1, PG, MADV_NORMAL)), EINVAL);
-    CHECK_EQ(call_err(madvise(r, PG, 9999)), EINVAL);
+    CHECK_EQ(mm_call_err(madvise(r + 1, PG, MADV_NORMAL)), EINVAL);
+    CHECK_EQ(mm_call_err(madvise(r, PG, 9999)), EINVAL);
     CHECK_EQ(madvise(r, 0, MADV_DONTNEED), 0);
     CHECK_EQ(munmap(r + 2 * PG, 2 * PG), 0);
     /* A hole is ENOMEM, but the mapped part is still advised. */
     r[0] = 5;
-    CHECK_EQ(call_err(madvise(r, 4 * PG, MADV_DONTNEED)), ENOMEM);
+    CHECK_EQ(mm_call_err(madvise(r, 4 * PG, MADV_DONTNEED)), ENOMEM);
     CHECK_EQ(r[0], 0);
-    CHECK_EQ(call_err(madvise(r + 2 * PG, 2 * PG, MADV_WILLNEED)), ENOMEM);
+    CHECK_EQ(mm_call_err(madvise(r + 2 * PG, 2 * PG, MADV_WILLNEED)), ENOMEM);
     return 0;
 }
 
@@ -1164,7 +1147,7 @@ static int c_brk_shrunk(void)
 
 static int t_brk_shrunk_segv(void)
 {
-    return expect_signal("_mm_brk_shrunk", SIG_SEGV);
+    return mm_expect_signal("_mm_brk_shrunk", SIG_SEGV);
 }
 
 /* ---- /proc formats ---- */
@@ -1573,8 +1556,8 @@ static int t_hugetlb_errors(void)
     CHECK_EQ(mm_smaps_field((uintptr_t)p, "Size"), 4096);
     p[0] = 1;
     /* munmap and mprotect cannot cut a superpage; MAP_FIXED needs a 2 MiB-aligned address. */
-    CHECK_EQ(call_err(munmap(p + PG, PG)), EINVAL);
-    CHECK_EQ(call_err(mprotect(p, PG, PROT_READ)), EINVAL);
+    CHECK_EQ(mm_call_err(munmap(p + PG, PG)), EINVAL);
+    CHECK_EQ(mm_call_err(mprotect(p, PG, PROT_READ)), EINVAL);
     CHECK_EQ(mmap_err(p + 4 * HPAGE + PG, HPAGE, RW, ANON | MAP_HUGETLB | MAP_FIXED, 0), EINVAL);
     CHECK_EQ(p[0], 1);
     CHECK_EQ(munmap(p, 2 * HPAGE), 0);
@@ -1623,8 +1606,8 @@ static int t_map_count_limit(void)
     CHECK_EQ(err, ENOMEM);
     CHECK(made <= 2);
     /* At the limit, splitting by munmap or mprotect is refused too. */
-    CHECK_EQ(call_err(munmap(r + (pages - 3) * PG, PG)), ENOMEM);
-    CHECK_EQ(call_err(mprotect(r + (pages - 3) * PG, PG, RW)), ENOMEM);
+    CHECK_EQ(mm_call_err(munmap(r + (pages - 3) * PG, PG)), ENOMEM);
+    CHECK_EQ(mm_call_err(mprotect(r + (pages - 3) * PG, PG, RW)), ENOMEM);
     /* Unmapping whole mappings always works, and then mmap works again. */
     CHECK_EQ(munmap(r, pages * PG), 0);
     CHECK_EQ(munmap(hole, 8 * PG), 0);
@@ -1691,7 +1674,7 @@ static int t_stack_guard_gap(void)
     CHECK(st >= 0);
     CHECK(WIFEXITED(st));
     CHECK_EQ(WEXITSTATUS(st), 0);
-    return expect_signal("_mm_stack_guard_hit", SIG_SEGV);
+    return mm_expect_signal("_mm_stack_guard_hit", SIG_SEGV);
 }
 
 static int t_stack_guard_placement(void)
@@ -1783,7 +1766,7 @@ static int t_frames_after_exit(void)
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
         CHECK_EQ(pager_free_frames(), f0);
     }
-    CHECK_EQ(expect_signal("_mm_touch_then_segv", SIG_SEGV), 0);
+    CHECK_EQ(mm_expect_signal("_mm_touch_then_segv", SIG_SEGV), 0);
     CHECK_EQ(pager_free_frames(), f0);
     return 0;
 }

@@ -13,6 +13,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include "ktest.h"
 #include "mm_util.h"
 
 #define SLURP_MAX (256u << 10)
@@ -297,4 +300,20 @@ int mm_is_zero(const void *p, size_t len)
         if (c[i])
             return 0;
     return 1;
+}
+
+int mm_call_err(int r)
+{
+    return r == 0 ? 0 : errno;
+}
+
+int mm_expect_signal(const char *child, int sig)
+{
+    long st = kt_run_child(child);
+    CHECK(st >= 0);
+    if (!WIFSIGNALED(st))
+        printf("# %s exited with status %d instead of a signal\n", child, (int)WEXITSTATUS(st));
+    CHECK(WIFSIGNALED(st));
+    CHECK_EQ(WTERMSIG(st), sig);
+    return 0;
 }

@@ -63,6 +63,11 @@ int mm_vmas_in(unsigned long a, unsigned long b);
  * in kB (THPeligible: its plain number). Returns -1 when the mapping or field is missing.
  */
 long mm_smaps_field(unsigned long addr, const char *field);
+/* 0 when a call returning 0 succeeded, else its errno (for CHECK_EQ against an errno). */
+int mm_call_err(int r);
+/* Run the child case `child` (kt_run_child) and check that a signal `sig` ended it: 0, or 1
+ * with the reason printed, as a test function returns. */
+int mm_expect_signal(const char *child, int sig);
 /* Whether the VmFlags line of the mapping containing addr holds the two-letter flag. */
 int mm_smaps_flag(unsigned long addr, const char *flag);
 
