@@ -89,21 +89,31 @@ static long fork_share(struct proc *parent, struct proc *child, uint64_t start, 
                       (long)(end - start), cow ? SHARE_COW : 0, (long)report, 4096);
         if (n < 0)
             return n;
-        uint64_t zero = space_zero_page(), pages = 0, files = 0;
+        uint64_t zero = space_zero_page(), pages = 0, files = 0, lo = 0, hi = 0;
+        struct frame_meta *base = NULL;
         for (long i = 0; i < n; i++) {
-            uint64_t word = report[2 * i + 1], pa = PAGE_W_PA(word);
-            struct frame_meta *fm = pa == zero ? NULL : frame_info(pa);
-            if (!fm)
+            uint64_t pa = PAGE_W_PA(report[2 * i + 1]);
+            struct frame_meta *fm;
+            if (pa - lo < hi - lo) {
+                fm = base + (pa - lo) / PAGE_SIZE; /* the span of the last frame: most are */
+            } else if (pa == zero || !(fm = frame_info_span(pa, &lo, &hi))) {
                 continue;
+            } else {
+                base = fm - (pa - lo) / PAGE_SIZE;
+            }
+            if (!(fm->flags & (FRAME_ZERO | FRAME_GRANTED | FRAME_HUGE | FRAME_DISK))) {
+                fm->refs++; /* an anonymous frame, the common case */
+                pages++;
+                continue;
+            }
             if (fm->flags & FRAME_HUGE) {
                 huge_get(pa);
                 child->huge_pages++; /* hugetlb pages are not in rss, as Linux's */
                 continue;
             }
-            if (fm->flags & FRAME_DISK)
-                files++;
-            else if (fm->flags & (FRAME_ZERO | FRAME_GRANTED))
-                continue;
+            if (!(fm->flags & FRAME_DISK))
+                continue; /* the zero page, the pager's own granted frames */
+            files++;
             fm->refs++;
             pages++;
         }

@@ -111,6 +111,17 @@ void frame_init(unsigned huge_pages)
     }
 }
 
+struct frame_meta *frame_info_span(uint64_t pa, uint64_t *lo, uint64_t *hi)
+{
+    for (unsigned i = 0; i < nspans; i++)
+        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE) {
+            *lo = spans[i].base;
+            *hi = spans[i].base + spans[i].npages * PAGE_SIZE;
+            return &frame_meta[spans[i].first + (pa - spans[i].base) / PAGE_SIZE];
+        }
+    return NULL;
+}
+
 struct frame_meta *frame_info(uint64_t pa)
 {
     uint32_t idx = frame_idx(pa);

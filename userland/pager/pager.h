@@ -69,6 +69,9 @@ void frame_put(uint64_t pa);
 void frame_cache_add(uint64_t pa);
 /* The metadata of the frame at pa, or NULL if pa is not a frame of the pager's. */
 struct frame_meta *frame_info(uint64_t pa);
+/* The same, and the run of frames [*lo, *hi) around pa whose metadata follows in order, so
+ * that a loop over many frames finds the next ones by arithmetic (fork). */
+struct frame_meta *frame_info_span(uint64_t pa, uint64_t *lo, uint64_t *hi);
 void frame_free(uint64_t pa);
 /* n contiguous zeroed frames, or 0. */
 uint64_t frame_alloc_contig(uint64_t n);
