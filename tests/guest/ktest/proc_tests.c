@@ -1115,6 +1115,43 @@ static int t_fork_no_leak(void)
     return 0;
 }
 
+/*
+ * The file server forgets a process's descriptors when it exits: 150 children, each with the
+ * parent's open file (more than the server's 64 tables or 512 open files would hold if it
+ * did not), each opening one more of its own; then the parent still opens and reads files,
+ * and the shared offset moved exactly as the children read.
+ */
+static int t_fork_fs_no_leak(void)
+{
+    const char *path = "/tmp/proc_fsleak";
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    CHECK(fd >= 0);
+    char buf[200];
+    memset(buf, 'z', sizeof(buf));
+    CHECK_EQ(write(fd, buf, sizeof(buf)), (long)sizeof(buf));
+    CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+    for (int i = 0; i < 150; i++) {
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            char c;
+            int own = open(path, O_RDONLY);
+            _exit(own >= 0 && read(fd, &c, 1) == 1 && c == 'z' ? 0 : 1);
+        }
+        CHECK_EXIT(pid, 0);
+    }
+    CHECK_EQ(lseek(fd, 0, SEEK_CUR), 150);
+    for (int i = 0; i < 40; i++) {
+        int more = open(path, O_RDONLY);
+        CHECK(more >= 0);
+        CHECK_EQ(read(more, buf, 10), 10);
+        CHECK_EQ(close(more), 0);
+    }
+    CHECK_EQ(close(fd), 0);
+    CHECK_EQ(unlink(path), 0);
+    return 0;
+}
+
 /* The fork bomb's shared counters. */
 struct bomb {
     int pending; /* processes not yet done forking (or about to be made) */
@@ -2021,6 +2058,8 @@ const struct ktest proc_tests[] = {
     {"fork_stack_grows", t_fork_stack_grows, "the child's stack grows past the parent's"},
     {"fork_maps_equal", t_fork_maps_equal, "the child's /proc/self/maps is the parent's"},
     {"fork_no_leak", t_fork_no_leak, "50 fork/exit cycles leave the free frames as they were"},
+    {"fork_fs_no_leak", t_fork_fs_no_leak,
+     "150 children with open files: the file server forgets each at its exit"},
     {"fork_bomb", t_fork_bomb, "a fork bomb gets EAGAIN, leaks nothing, and can run again"},
     {"exec_missing", t_exec_missing, "execv of a missing program is ENOENT, the caller goes on"},
     {"exec_runs_program", t_exec_runs_program, "a forked child execs a program from the disk"},
