@@ -274,7 +274,9 @@ static void gen_status(struct proc *p)
     uint64_t peak = p->peak_vm * 4 > size ? p->peak_vm * 4 : size;
     put("Name:\t%s\n", p->name);
     put("Umask:\t0022\n");
-    put("State:\tR (running)\n");
+    put("State:\t%s\n", p->state == PROC_ZOMBIE ? "Z (zombie)"
+                        : p->waiting            ? "S (sleeping)"
+                                                : "R (running)");
     put("Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid, p->ppid);
     put("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n");
     put("VmPeak:\t%8lu kB\n", (unsigned long)peak);
@@ -300,12 +302,15 @@ static void gen_stat(struct proc *p)
 {
     /* Fields 1..52 of proc(5); minflt is field 10, majflt 12, vsize 23, rss 24. */
     unsigned long st = (unsigned long)p->stack_top;
-    put("%d (%s) R %d %d %d 0 -1 4194304 "          /* 1-9: pid .. flags */
+    /* The state: Z once exited, S while in wait(), else R (the pager cannot see whether a
+     * thread is blocked in some other call). */
+    char state = p->state == PROC_ZOMBIE ? 'Z' : p->waiting ? 'S' : 'R';
+    put("%d (%s) %c %d %d %d 0 -1 4194304 "         /* 1-9: pid .. flags */
         "%lu 0 %lu 0 0 0 0 0 20 0 1 0 0 "           /* 10-22: minflt .. starttime */
         "%lu %lu 18446744073709551615 %lu %lu %lu " /* 23-28: vsize .. startstack */
         "0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "         /* 29-44: kstkesp .. cguest_time */
         "%lu %lu %lu %lu %lu %lu %lu 0\n",          /* 45-52: start_data .. exit_code */
-        p->pid, p->name, p->ppid, p->pid, p->pid, (unsigned long)p->minflt,
+        p->pid, p->name, state, p->ppid, p->pid, p->pid, (unsigned long)p->minflt,
         (unsigned long)p->majflt, (unsigned long)(vma_total_pages(p) * PAGE_SIZE),
         (unsigned long)p->rss, (unsigned long)p->start_code, (unsigned long)p->end_code, st,
         (unsigned long)p->end_code, (unsigned long)p->start_brk, (unsigned long)p->start_brk, st,
@@ -354,7 +359,10 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t off = m->w[2];
     r->send = true;
     r->tag = IPC_TAG(0, 2);
-    if (!target || target->state != PROC_LIVE) {
+    /* A zombie keeps its stat, status and cmdline (as Linux's), not its maps. */
+    bool zombie_ok =
+        file == PROC_FILE_STAT || file == PROC_FILE_STATUS || file == PROC_FILE_CMDLINE;
+    if (!target || (target->state != PROC_LIVE && !(target->state == PROC_ZOMBIE && zombie_ok))) {
         r->w[0] = (uint64_t)-SAMARA_ESRCH;
         return;
     }
