@@ -66,10 +66,15 @@ static long uaccess_read(struct proc *p, uint64_t va, void *buf, size_t n)
  * -EFAULT, -E2BIG. */
 static long uaccess_string(struct proc *p, uint64_t va, char *buf, size_t room)
 {
+    const char *page = NULL;
     for (size_t i = 0; i < room; i++) {
-        if ((i == 0 || (va + i) % PAGE_SIZE == 0) && !uaccess_pa(p, va + i))
-            return -SAMARA_EFAULT;
-        char c = *(const char *)physmap(uaccess_pa(p, va + i));
+        if (i == 0 || (va + i) % PAGE_SIZE == 0) { /* translate once a page */
+            uint64_t pa = uaccess_pa(p, va + i);
+            if (!pa)
+                return -SAMARA_EFAULT;
+            page = (const char *)physmap(pa) - (va + i) % PAGE_SIZE;
+        }
+        char c = page[(va + i) % PAGE_SIZE];
         buf[i] = c;
         if (!c)
             return (long)i + 1;

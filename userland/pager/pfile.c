@@ -313,7 +313,9 @@ struct frame_meta *pfile_block_meta(uint64_t block)
  * holding file pages >= first.
  */
 static void pfile_each_vma(struct pfile *f, uint64_t first, bool shared_only,
-                           void (*fn)(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi))
+                           void (*fn)(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi,
+                                      void *ctx),
+                           void *ctx)
 {
     for (unsigned i = 0; i < PROC_MAX; i++) {
         struct proc *p = &procs[i];
@@ -329,14 +331,15 @@ static void pfile_each_vma(struct pfile *f, uint64_t first, bool shared_only,
             if (v->pgoff + pages <= first)
                 continue;
             uint64_t lo = first > v->pgoff ? v->start + (first - v->pgoff) * PAGE_SIZE : v->start;
-            fn(p, v, lo, v->end);
+            fn(p, v, lo, v->end, ctx);
         }
     }
 }
 
-static void pfile_zap(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi)
+static void pfile_zap(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi, void *ctx)
 {
     (void)v;
+    (void)ctx;
     space_unmap(p, lo, hi);
 }
 
@@ -374,7 +377,7 @@ long pfile_truncate(struct proc *p, int fd, uint64_t size)
     uint64_t keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
     if (size < f->size) {
         /* No mapping may keep a block the server is about to free. */
-        pfile_each_vma(f, keep, false, pfile_zap);
+        pfile_each_vma(f, keep, false, pfile_zap, NULL);
         pfile_forget(f, keep);
     }
     err = pfile_call(FS_TRUNCATE, 3, (uint64_t)p->pid, (uint64_t)(uint32_t)fd, size, 0, NULL);
@@ -412,20 +415,21 @@ bool pfile_deleted(struct pfile *f)
     return pfile_call(FS_NLINK, 2, f->ino, f->gen, 0, 0, NULL) == 0;
 }
 
+/* What pfile_harvest asks of each shared mapping, and learns. */
+struct pfile_harvest_ctx {
+    bool clean, dirty;
+};
+
+static void pfile_harvest_vma(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi, void *ctx)
+{
+    struct pfile_harvest_ctx *h = ctx;
+    if (v->prot & VP_WRITE)
+        h->dirty |= filemap_harvest(p, lo, hi, v->prot, h->clean);
+}
+
 bool pfile_harvest(struct pfile *f, bool clean)
 {
-    bool dirty = false;
-    for (unsigned i = 0; i < PROC_MAX; i++) {
-        struct proc *p = &procs[i];
-        if (p->state != PROC_LIVE)
-            continue;
-        unsigned long index = 0;
-        struct vma *v;
-        mt_for_each(&p->mm, v, index, ~0ul)
-        {
-            if (v->file == f && v->flags & VM_SHARED && v->prot & VP_WRITE)
-                dirty |= filemap_harvest(p, v->start, v->end, v->prot, clean);
-        }
-    }
-    return dirty;
+    struct pfile_harvest_ctx h = {clean, false};
+    pfile_each_vma(f, 0, true, pfile_harvest_vma, &h);
+    return h.dirty;
 }
