@@ -52,6 +52,7 @@ struct task *task_create(void)
     t->obj.refs = 1;
     t->id = task_next_id++;
     t->asid = asid_alloc();
+    t->satp = mmu_satp(kva_to_pa(t->root), t->asid);
     /* A recycled ASID may still have entries from its previous owner. */
     if (t->asid)
         mmu_flush_space(t->asid);
@@ -77,7 +78,7 @@ void task_free(struct task *t)
     t->obj.refs = 1; /* task_destroy takes and drops a reference */
     task_destroy(t);
     /* Never free the root satp points to: fall back to the kernel's own. */
-    if (active_task == t || csr_read(satp) == mmu_satp(kva_to_pa(t->root), t->asid)) {
+    if (active_task == t || csr_read(satp) == t->satp) {
         active_task = NULL;
         csr_write(satp, mmu_satp(kva_to_pa(mmu_kernel_root), 0));
         sfence_vma_all();
@@ -92,7 +93,7 @@ void task_activate(struct task *t)
     if (active_task == t)
         return;
     active_task = t;
-    csr_write(satp, mmu_satp(kva_to_pa(t->root), t->asid));
+    csr_write(satp, t->satp);
     if (!t->asid)
         sfence_vma_all();
 }

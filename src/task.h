@@ -17,8 +17,16 @@ struct task {
     uint16_t asid;
     uint32_t id;
     pte_t *root;
+    uint64_t satp; /* the satp value that makes this space the current one */
     struct cap *captab[CAP_SLOTS / CAPS_PER_PAGE];
     struct thread *threads; /* live threads, linked through thread->task_next */
+    /*
+     * The last page table of 4 KiB leaves that vspace_page_word_slot walked to, and the 2 MiB
+     * region it maps: faults come in runs through one table, and this saves the walk down
+     * to it. Good while no table has been freed since (mmu_tables_freed == leaf_hint_gen).
+     */
+    pte_t *leaf_hint;
+    uint64_t leaf_hint_region, leaf_hint_gen;
 };
 
 /* A new empty task with one reference (the caller's), or NULL on -ENOMEM. */

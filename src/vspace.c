@@ -129,40 +129,51 @@ int vspace_map_perform(struct task *target, const struct vspace_map_req *r)
     return 0;
 }
 
-/* The page word (samara/syscall.h) of the leaf e at level, for the 4K page va within it. */
-static uint64_t page_word(pte_t e, unsigned level, uint64_t va)
+/*
+ * The page word (samara/syscall.h) of the leaf or retained entry e at level, for the 4K page
+ * va within it. PTE bits R, W, X (1..3) shifted down by one are MAP_PERM_R, _W, _X.
+ */
+_Static_assert(PTE_R >> 1 == MAP_PERM_R && PTE_W >> 1 == MAP_PERM_W && PTE_X >> 1 == MAP_PERM_X,
+               "PTE permission bits are MAP_PERM_* shifted");
+static inline uint64_t page_word(pte_t e, unsigned level, uint64_t va)
 {
     uint64_t pa = pte_pa(e) + (va & (pte_level_size(level) - 1) & ~(PAGE_SIZE - 1));
-    unsigned perms = ((e & PTE_R) ? MAP_PERM_R : 0) | ((e & PTE_W) ? MAP_PERM_W : 0) |
-                     ((e & PTE_X) ? MAP_PERM_X : 0);
-    return pa | (uint64_t)perms << 4 | (uint64_t)level << 7 |
-           (pte_is_retained(e) ? PAGE_W_RETAINED : PAGE_W_PRESENT) |
+    return pa | ((e >> 1) & MAP_PERM_MASK) << 4 | (uint64_t)level << 7 |
+           (e & PTE_V ? PAGE_W_PRESENT : PAGE_W_RETAINED) |
            ((e & PTE_V) && (e & PTE_D) ? PAGE_W_DIRTY : 0);
 }
 
 /*
  * On every page fault, so kept lean: a walk that stops at the first leaf, retained leaf or
- * hole. PTE bits R, W, X (1..3) shifted down by one are MAP_PERM_R, _W, _X.
+ * hole, and starts at the last table of 4 KiB leaves when va is in the region it maps.
  */
 uint64_t vspace_page_word_slot(struct task *t, uint64_t va, pte_t **slot)
 {
     *slot = NULL;
     if (va >= mmu_task_size)
         return 0; /* a user access to a kernel address: nothing of the user's is there */
+    uint64_t region = va >> (PAGE_SHIFT + PT_INDEX_BITS);
+    if (t->leaf_hint && t->leaf_hint_region == region && t->leaf_hint_gen == mmu_tables_freed) {
+        pte_t *s = &t->leaf_hint[pte_index(va, 0)];
+        pte_t e = *s;
+        *slot = s;
+        return e & PTE_V ? (e & PTE_RWX ? page_word(e, 0, va) : 0)
+                         : (e & PTE_RETAINED ? page_word(e, 0, va) : 0);
+    }
     pte_t *table = t->root;
     for (int l = (int)mmu_levels - 1; l >= 0; l--) {
         pte_t *s = &table[(va >> (PAGE_SHIFT + PT_INDEX_BITS * (unsigned)l)) & (PT_ENTRIES - 1)];
         pte_t e = *s;
-        if (l == 0)
+        if (l == 0) {
             *slot = s;
+            t->leaf_hint = table;
+            t->leaf_hint_region = region;
+            t->leaf_hint_gen = mmu_tables_freed;
+        }
         if (!(e & PTE_V) && !(e & PTE_RETAINED))
             return 0;
-        if (!(e & PTE_V) || e & PTE_RWX) {
-            uint64_t pa = pte_pa(e) + (va & (pte_level_size((unsigned)l) - 1) & ~(PAGE_SIZE - 1));
-            return pa | ((e >> 1) & 7) << 4 | (uint64_t)l << 7 |
-                   (e & PTE_V ? PAGE_W_PRESENT : PAGE_W_RETAINED) |
-                   ((e & PTE_V) && (e & PTE_D) ? PAGE_W_DIRTY : 0);
-        }
+        if (!(e & PTE_V) || e & PTE_RWX)
+            return page_word(e, (unsigned)l, va);
         table = pa_to_kva(pte_pa(e));
     }
     return 0;

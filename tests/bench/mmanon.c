@@ -6,11 +6,15 @@
  *     BENCH <name> <units> <total_ns> <ns_per_unit>
  * The workloads are those of the table: anon_write_fault, anon_read_fault, mmap_munmap,
  * mprotect_split, vma_scale_fault, munmap_10k, fork_16m, cow_fault and mlock_populate (same
- * sizes and counts; the file ones are in mmfile.c).
+ * sizes and counts; the file ones are in mmfile.c). Arguments name the workloads to run
+ * (anon_faults, mmap_munmap, mprotect_split, vma_scale, fork_cow, mlock_populate): all when
+ * none, e.g. `tools/run --icount -- init=/bin/mmanon fork_cow` to profile one.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -184,14 +188,35 @@ static void mlock_populate(int counted)
     munmap(p, COW_SIZE);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    static const struct {
+        const char *name;
+        void (*run)(int counted);
+    } w[] = {{"anon_faults", anon_faults},
+             {"mmap_munmap", mmap_munmap},
+             {"mprotect_split", mprotect_split},
+             {"vma_scale", vma_scale},
+             {"fork_cow", fork_cow},
+             {"mlock_populate", mlock_populate}};
     hz = (uint64_t)sys_sysinfo(SYSINFO_TIMEBASE);
-    void (*const w[])(int) = {anon_faults, mmap_munmap, mprotect_split,
-                              vma_scale,   fork_cow,    mlock_populate};
+    for (int a = 1; a < argc; a++) {
+        unsigned k = 0;
+        while (k < sizeof(w) / sizeof(w[0]) && strcmp(argv[a], w[k].name))
+            k++;
+        if (k == sizeof(w) / sizeof(w[0])) {
+            printf("mmanon: no workload %s\n", argv[a]);
+            return 2;
+        }
+    }
     for (unsigned k = 0; k < sizeof(w) / sizeof(w[0]); k++) {
-        w[k](0);
-        w[k](1);
+        bool chosen = argc < 2;
+        for (int a = 1; a < argc; a++)
+            chosen |= !strcmp(argv[a], w[k].name);
+        if (!chosen)
+            continue;
+        w[k].run(0);
+        w[k].run(1);
     }
     return 0;
 }

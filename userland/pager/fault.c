@@ -104,21 +104,18 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         r->w[3] = 1;
         return;
     }
-    struct frame_meta *fm;
     bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
-    if (present && write &&
-        (pa == space_zero_page() ||
-         ((fm = frame_info(pa)) && (fm->flags & FRAME_CACHE || fm->refs > 1)))) {
-        /* A write to a shared page (the zero page, a cached file page): copy it first. */
-        uint64_t copy = frame_alloc_nozero();
+    struct frame_meta *fm = present ? frame_info(pa) : NULL;
+    /* Shared: the zero page, a cached program page, or a page fork left to several spaces. */
+    bool shared = fm && (fm->flags & (FRAME_ZERO | FRAME_CACHE) || fm->refs > 1);
+    if (present && write && shared) {
+        /* A write to a shared page: copy it first (a fresh frame is zero already). */
+        uint64_t copy = fm->flags & FRAME_ZERO ? frame_alloc() : frame_alloc_nozero();
         if (!copy)
             return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
-        if (pa == space_zero_page())
-            page_zero(physmap(copy));
-        else
+        if (!(fm->flags & FRAME_ZERO)) {
             page_copy(physmap(copy), physmap(pa));
-        if (pa != space_zero_page()) {
-            frame_put(pa);
+            frame_unref(fm, pa);
             p->rss--;
         }
         pa = copy;
@@ -127,8 +124,9 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         fm->va = va;
         space_note_rss(p, 1);
     } else if (present) {
-        /* The frame is there: give it the VMA's rights (shared pages stay read-only). */
-        if (pa == space_zero_page() || ((fm = frame_info(pa)) && fm->flags & FRAME_CACHE))
+        /* The frame is there: give it the VMA's rights, but a shared page stays read-only
+         * (a write to it copies it then). */
+        if (shared)
             perms &= ~MAP_PERM_W;
     } else if (v->ops == &vma_elf_ops && !(v->prot & VP_WRITE)) {
         pa = filecache_get(v, va);

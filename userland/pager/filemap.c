@@ -85,10 +85,11 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
         uint64_t pa = PAGE_W_PA(word);
         struct frame_meta *fm = frame_info(pa);
         bool disk = fm && fm->flags & FRAME_DISK;
+        bool shared_frame = disk || (fm && fm->refs > 1); /* the file's, or shared by fork */
         if (shared) {
             if (word & PAGE_W_DIRTY)
                 perms &= ~MAP_FLAG_CLEAN; /* written already: it stays dirty */
-        } else if (write && (disk || (fm && fm->refs > 1))) {
+        } else if (write && shared_frame) {
             uint64_t copy = filemap_copy(p, va, pa);
             if (!copy)
                 return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
@@ -99,8 +100,8 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
                 fm->refs--;
             }
             pa = copy;
-        } else if (disk) {
-            perms &= ~MAP_PERM_W; /* a read: the file page stays read-only */
+        } else if (shared_frame) {
+            perms &= ~MAP_PERM_W; /* a read: it stays read-only until a write copies it */
         }
         filemap_group(g, va, perms, pa);
         return filemap_reply(r, g, 1);

@@ -18,47 +18,41 @@
 #include "pager.h"
 
 static uint32_t *frame_next;
-static struct frame_meta *frame_meta;
+struct frame_meta *frame_table;
 static uint32_t free_head;
 static uint64_t nfree, ntotal, cache_frames;
 
-struct span {
-    uint64_t base, npages, first; /* first: global index of the span's first frame */
-    unsigned slot;
-};
-static struct span spans[BOOTINFO_MAX_MEM];
+static struct frame_span spans[BOOTINFO_MAX_MEM];
 static unsigned nspans;
+/* The span of the last lookup, tried first: frames come in runs (fork, unmap reports), and
+ * a board has one or two spans. Never NULL (an empty span until frame_init). */
+const struct frame_span *frame_span_hint = &spans[0];
+
+/* The span holding pa, made the hint; or NULL. */
+const struct frame_span *frame_span_of(uint64_t pa)
+{
+    for (unsigned i = 0; i < nspans; i++)
+        if (pa - spans[i].base < spans[i].npages * PAGE_SIZE)
+            return frame_span_hint = &spans[i];
+    return NULL;
+}
 
 static uint64_t frame_pa(uint32_t idx)
 {
     uint64_t g = idx - 1;
+    const struct frame_span *s = frame_span_hint;
+    if (g - s->first < s->npages)
+        return s->base + (g - s->first) * PAGE_SIZE;
     for (unsigned i = 0; i < nspans; i++)
-        if (g < spans[i].first + spans[i].npages)
+        if (g - spans[i].first < spans[i].npages)
             return spans[i].base + (g - spans[i].first) * PAGE_SIZE;
     return 0;
 }
 
 static uint32_t frame_idx(uint64_t pa)
 {
-    /* The span of the last lookup first: frames come in runs (fork, unmap reports). */
-    static unsigned last;
-    const struct span *s = &spans[last];
-    if (pa - s->base < s->npages * PAGE_SIZE)
-        return (uint32_t)(s->first + (pa - s->base) / PAGE_SIZE + 1);
-    for (unsigned i = 0; i < nspans; i++)
-        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE) {
-            last = i;
-            return (uint32_t)(spans[i].first + (pa - spans[i].base) / PAGE_SIZE + 1);
-        }
-    return 0;
-}
-
-unsigned frame_cap_slot(uint64_t pa)
-{
-    for (unsigned i = 0; i < nspans; i++)
-        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE)
-            return spans[i].slot;
-    return 0;
+    struct frame_meta *m = frame_info(pa);
+    return m ? (uint32_t)(m - frame_table + 1) : 0;
 }
 
 /* The huge-page pool: 2 MiB-aligned runs of 512 frames, set aside at start-up (huge.c). */
@@ -71,7 +65,7 @@ void frame_init(unsigned huge_pages)
     unsigned big = 0;
     for (unsigned i = 0; i < bootinfo->nmem; i++) {
         const struct bootinfo_mem *m = &bootinfo->mem[i];
-        spans[i] = (struct span){m->base, m->npages, total, m->slot};
+        spans[i] = (struct frame_span){m->base, m->npages, total, m->slot};
         total += m->npages;
         if (m->npages > spans[big].npages)
             big = i;
@@ -82,7 +76,7 @@ void frame_init(unsigned huge_pages)
     uint64_t table_pages =
         (next_bytes + total * sizeof(struct frame_meta) + PAGE_SIZE - 1) / PAGE_SIZE;
     frame_next = physmap(spans[big].base);
-    frame_meta = (struct frame_meta *)((char *)frame_next + next_bytes);
+    frame_table = (struct frame_meta *)((char *)frame_next + next_bytes);
     memset(frame_next, 0, table_pages * PAGE_SIZE);
     ntotal = total - table_pages;
     /* Huge pages from the top of the biggest span, 2 MiB aligned. */
@@ -100,7 +94,7 @@ void frame_init(unsigned huge_pages)
             uint32_t idx = (uint32_t)(spans[s].first + i + 1);
             uint64_t pa = spans[s].base + i * PAGE_SIZE;
             if (s == big && pa >= huge_lo && pa < (top & ~((2ul << 20) - 1))) {
-                frame_meta[idx - 1].flags = FRAME_HUGE;
+                frame_table[idx - 1].flags = FRAME_HUGE;
                 ntotal--;
                 continue;
             }
@@ -113,19 +107,12 @@ void frame_init(unsigned huge_pages)
 
 struct frame_meta *frame_info_span(uint64_t pa, uint64_t *lo, uint64_t *hi)
 {
-    for (unsigned i = 0; i < nspans; i++)
-        if (pa >= spans[i].base && pa < spans[i].base + spans[i].npages * PAGE_SIZE) {
-            *lo = spans[i].base;
-            *hi = spans[i].base + spans[i].npages * PAGE_SIZE;
-            return &frame_meta[spans[i].first + (pa - spans[i].base) / PAGE_SIZE];
-        }
-    return NULL;
-}
-
-struct frame_meta *frame_info(uint64_t pa)
-{
-    uint32_t idx = frame_idx(pa);
-    return idx ? &frame_meta[idx - 1] : NULL;
+    const struct frame_span *s = frame_span_of(pa);
+    if (!s)
+        return NULL;
+    *lo = s->base;
+    *hi = s->base + s->npages * PAGE_SIZE;
+    return &frame_table[s->first + (pa - s->base) / PAGE_SIZE];
 }
 
 /* Take a frame off the free stack; *clean says whether it is known to be zero. */
@@ -137,8 +124,8 @@ static uint64_t frame_take(bool *clean)
     free_head = frame_next[idx - 1];
     frame_next[idx - 1] = 0;
     nfree--;
-    *clean = frame_meta[idx - 1].flags & FRAME_CLEAN;
-    frame_meta[idx - 1] = (struct frame_meta){.refs = 1};
+    *clean = frame_table[idx - 1].flags & FRAME_CLEAN;
+    frame_table[idx - 1] = (struct frame_meta){.refs = 1};
     return frame_pa(idx);
 }
 
@@ -162,12 +149,8 @@ uint64_t frame_alloc(void)
     return pa;
 }
 
-void frame_put(uint64_t pa)
+void frame_unref(struct frame_meta *m, uint64_t pa)
 {
-    uint32_t idx = frame_idx(pa);
-    if (!idx)
-        return;
-    struct frame_meta *m = &frame_meta[idx - 1];
     if (m->flags & (FRAME_ZERO | FRAME_GRANTED | FRAME_HUGE))
         return;
     if (m->refs && --m->refs == 0)
@@ -180,7 +163,7 @@ void frame_free(uint64_t pa)
     if (!idx)
         return;
     page_zero(physmap(pa));
-    frame_meta[idx - 1].flags = FRAME_CLEAN;
+    frame_table[idx - 1].flags = FRAME_CLEAN;
     frame_next[idx - 1] = free_head;
     free_head = idx;
     nfree++;

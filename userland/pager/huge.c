@@ -59,15 +59,23 @@ int huge_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, b
     for (uint64_t va = start & ~(size - 1); va < end; va += size) {
         uint64_t word = 0, old = 0;
         sys4(SYS_QUERY, proc_task_slot(p), (long)va, 1, (long)&word);
-        if (word && (!write || (PAGE_W_PERMS(word) & MAP_PERM_W) || !(v->prot & VP_WRITE)))
-            continue;
         if (word) {
-            /* A write to a huge page mapped read-only: after fork (copy it, unless this is its
-             * last mapping), or after mprotect (map it writable again). */
+            /*
+             * The page is there with fewer rights than the VMA gives (mprotect takes rights
+             * away at once; they come back here), or read-only after fork. A write to a page
+             * fork shares copies it (unless this is its last mapping); otherwise the page gets
+             * the VMA's rights, read-only while it is shared.
+             */
             old = PAGE_W_PA(word) & ~(size - 1);
-            if (v->flags & VM_SHARED || frame_info(old)->refs <= 1) {
+            unsigned perms = vma_map_perms(v->prot);
+            bool cow = !(v->flags & VM_SHARED) && frame_info(old)->refs > 1;
+            if (!(write && cow && perms & MAP_PERM_W)) {
+                if (cow)
+                    perms &= ~MAP_PERM_W;
+                if (!perms || (word & PAGE_W_PRESENT && PAGE_W_PERMS(word) == perms))
+                    continue;
                 if (sys6(SYS_MAP, proc_task_slot(p), (long)va, frame_cap_slot(old), (long)old, 1,
-                         vma_map_perms(v->prot) | MAP_SIZE_2M << MAP_SIZE_SHIFT))
+                         perms | MAP_SIZE_2M << MAP_SIZE_SHIFT))
                     return -SAMARA_ENOMEM;
                 continue;
             }

@@ -352,7 +352,7 @@ void pager_main(const struct bootinfo *bi)
     vma_init();
     filecache_init();
     huge_init();
-    space_zero_page();
+    space_init();
     max_map_count = bootarg_ulong("max_map_count", 65530);
     unsigned around = (unsigned)bootarg_ulong("fault_around", FAULT_AROUND);
     while (around & (around - 1))

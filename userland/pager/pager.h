@@ -63,12 +63,27 @@ unsigned frame_huge_pool(const uint64_t **bases);
 uint64_t frame_alloc(void);
 /* The same, not zeroed (the caller fills it). */
 uint64_t frame_alloc_nozero(void);
-/* Drop a reference; the frame is free when none is left. Special frames are never freed. */
-void frame_put(uint64_t pa);
 /* Mark a frame as a file-cache page (counted with the free frames, see frame.c). */
 void frame_cache_add(uint64_t pa);
+/* A run of frames from one memory capability: frames base.. (npages), global indexes first..,
+ * mapped through capability slot. In the header so that the lookups below, done several
+ * times on every fault, are inline. */
+struct frame_span {
+    uint64_t base, npages, first;
+    unsigned slot;
+};
+extern const struct frame_span *frame_span_hint;
+extern struct frame_meta *frame_table; /* one per frame, by global index */
+/* The span holding pa (it becomes the hint), or NULL. */
+const struct frame_span *frame_span_of(uint64_t pa);
 /* The metadata of the frame at pa, or NULL if pa is not a frame of the pager's. */
-struct frame_meta *frame_info(uint64_t pa);
+static inline struct frame_meta *frame_info(uint64_t pa)
+{
+    const struct frame_span *s = frame_span_hint;
+    if (pa - s->base >= s->npages * PAGE_SIZE && !(s = frame_span_of(pa)))
+        return NULL;
+    return &frame_table[s->first + (pa - s->base) / PAGE_SIZE];
+}
 /* The same, and the run of frames [*lo, *hi) around pa whose metadata follows in order, so
  * that a loop over many frames finds the next ones by arithmetic (fork). */
 struct frame_meta *frame_info_span(uint64_t pa, uint64_t *lo, uint64_t *hi);
@@ -77,8 +92,24 @@ void frame_free(uint64_t pa);
 uint64_t frame_alloc_contig(uint64_t n);
 uint64_t frame_free_count(void);
 uint64_t frame_total(void);
-/* Slot of the memory capability covering pa. */
-unsigned frame_cap_slot(uint64_t pa);
+/* Drop a reference to the frame pa whose metadata is m; the frame is free when none is left.
+ * Special frames (the zero page, granted and huge frames) are never freed. */
+void frame_unref(struct frame_meta *m, uint64_t pa);
+/* The same, for any pa (nothing happens if it is not a frame of the pager's). */
+static inline void frame_put(uint64_t pa)
+{
+    struct frame_meta *m = frame_info(pa);
+    if (m)
+        frame_unref(m, pa);
+}
+/* Slot of the memory capability covering pa (0: none). */
+static inline unsigned frame_cap_slot(uint64_t pa)
+{
+    const struct frame_span *s = frame_span_hint;
+    if (pa - s->base >= s->npages * PAGE_SIZE && !(s = frame_span_of(pa)))
+        return 0;
+    return s->slot;
+}
 /* Per-owner lists of frames, threaded through the frame table. */
 void frame_list_add(uint32_t *head, uint64_t pa);
 void frame_list_free_all(uint32_t *head);
@@ -128,6 +159,15 @@ struct proc {
     char cmdline[128];   /* argv, each NUL-terminated (cut short), for /proc/<pid>/cmdline */
     unsigned cmdline_len;
 };
+
+/* The VMA containing addr, or NULL; the one found last first, as faults come in runs. */
+static inline struct vma *vma_find(struct proc *p, uint64_t addr)
+{
+    struct vma *v = p->vcache;
+    if (v && p->vcache_gen == vma_gen && addr - v->start < v->end - v->start)
+        return v;
+    return vma_find_tree(p, addr);
+}
 
 /* proc.c */
 extern struct proc procs[PROC_MAX];
@@ -202,7 +242,14 @@ void fault_kill(struct proc *p, int sig, const char *why, uint64_t addr, uint64_
 const char *signal_name(int sig);
 
 /* space.c: page-level work through the kernel. */
-uint64_t space_zero_page(void);
+/* Allocate the shared zero page: at start-up, before any process. */
+void space_init(void);
+/* The shared zero page's frame (inline: every anonymous fault asks). */
+static inline uint64_t space_zero_page(void)
+{
+    extern uint64_t space_zero_pa;
+    return space_zero_pa;
+}
 void space_unmap(struct proc *p, uint64_t start, uint64_t end);
 void space_protect(struct proc *p, uint64_t start, uint64_t end, unsigned prot);
 int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);

@@ -9,15 +9,12 @@
 
 #include "pager.h"
 
-static uint64_t zero_pa; /* the shared zero page: read faults on anonymous memory map it */
+uint64_t space_zero_pa; /* the shared zero page: read faults on anonymous memory map it */
 
-uint64_t space_zero_page(void)
+void space_init(void)
 {
-    if (!zero_pa) {
-        zero_pa = frame_alloc();
-        frame_info(zero_pa)->flags |= FRAME_ZERO;
-    }
-    return zero_pa;
+    space_zero_pa = frame_alloc();
+    frame_info(space_zero_pa)->flags |= FRAME_ZERO;
 }
 
 /* Drop the references of a removed leaf; returns how many resident pages it counted for. */
@@ -97,7 +94,7 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
         for (uint64_t i = 0; i < n; i++) {
             uint64_t va = start + i * PAGE_SIZE, w = words[i], pa;
             unsigned pp = perms;
-            bool zero = PAGE_W_PA(w) == zero_pa && zero_pa;
+            bool zero = PAGE_W_PA(w) == space_zero_pa && space_zero_pa;
             if (w && !(write && zero))
                 continue; /* already there (or kept by PROT_NONE) */
             if (v->shm) {
@@ -130,7 +127,7 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
             uint64_t *g = &groups[4 * ng];
             if (ng && groups[4 * (ng - 1)] + groups[4 * (ng - 1) + 3] * PAGE_SIZE == (va | pp) &&
                 groups[4 * (ng - 1) + 2] + groups[4 * (ng - 1) + 3] * PAGE_SIZE == pa &&
-                groups[4 * (ng - 1) + 1] == frame_cap_slot(pa) && pa != zero_pa) {
+                groups[4 * (ng - 1) + 1] == frame_cap_slot(pa) && pa != space_zero_pa) {
                 groups[4 * (ng - 1) + 3]++;
                 continue;
             }
@@ -165,7 +162,7 @@ uint64_t space_resident(struct proc *p, uint64_t start, uint64_t end, uint64_t *
         if (sys4(SYS_QUERY, proc_task_slot(p), (long)start, (long)n, (long)words))
             return rss;
         for (uint64_t i = 0; i < n; i++) {
-            if (words[i] && PAGE_W_PA(words[i]) != zero_pa) {
+            if (words[i] && PAGE_W_PA(words[i]) != space_zero_pa) {
                 rss++;
                 if (huge && PAGE_W_SIZE(words[i]))
                     (*huge)++;

@@ -72,12 +72,9 @@ void vma_free(struct vma *v)
     vma_free_list = f;
 }
 
-struct vma *vma_find(struct proc *p, uint64_t addr)
+struct vma *vma_find_tree(struct proc *p, uint64_t addr)
 {
-    struct vma *v = p->vcache;
-    if (v && p->vcache_gen == vma_gen && addr >= v->start && addr < v->end)
-        return v;
-    v = mtree_load(&p->mm, addr);
+    struct vma *v = mtree_load(&p->mm, addr);
     p->vcache = v;
     p->vcache_gen = vma_gen;
     return v;
@@ -170,18 +167,6 @@ struct vma *vma_merge(struct proc *p, struct vma *v)
         vma_free(next);
     }
     return v;
-}
-
-unsigned vma_map_perms(unsigned prot)
-{
-    unsigned perms = 0;
-    if (prot & (VP_READ | VP_WRITE))
-        perms |= MAP_PERM_R;
-    if (prot & VP_WRITE)
-        perms |= MAP_PERM_W;
-    if (prot & VP_EXEC)
-        perms |= MAP_PERM_X;
-    return perms;
 }
 
 uint64_t vma_total_pages(struct proc *p)

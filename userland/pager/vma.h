@@ -74,8 +74,9 @@ void vma_copied(struct vma *copy);
 
 /* Bumped at every change of any VMA tree (vma_find's per-process cache checks it). */
 extern uint64_t vma_gen;
-/* The VMA containing addr, or NULL. */
-struct vma *vma_find(struct proc *p, uint64_t addr);
+/* The VMA containing addr, or NULL: vma_find (pager.h) asks the tree only when the VMA found
+ * last is not it; this asks it always. */
+struct vma *vma_find_tree(struct proc *p, uint64_t addr);
 /* The first VMA ending after addr (the one containing it, or the next one), or NULL. */
 struct vma *vma_find_from(struct proc *p, uint64_t addr);
 /* The last VMA starting before addr, or NULL. */
@@ -90,8 +91,14 @@ int vma_split(struct proc *p, struct vma *v, uint64_t addr, struct vma **upper);
 /* Join v with its neighbours where they are compatible; returns the VMA now holding v's
  * range. */
 struct vma *vma_merge(struct proc *p, struct vma *v);
-/* The page-table permissions (MAP_PERM_*) for a protection: write implies read. */
-unsigned vma_map_perms(unsigned prot);
+/* The page-table permissions (MAP_PERM_*) for a protection: write implies read. VP_* and
+ * MAP_PERM_* share their bits (R 1, W 2, X 4), so this is arithmetic. */
+_Static_assert(VP_READ == MAP_PERM_R && VP_WRITE == MAP_PERM_W && VP_EXEC == MAP_PERM_X,
+               "VP_* bits are MAP_PERM_* bits");
+static inline unsigned vma_map_perms(unsigned prot)
+{
+    return (prot & (VP_READ | VP_WRITE | VP_EXEC)) | (prot & VP_WRITE) / (VP_WRITE / VP_READ);
+}
 /* Pages of all VMAs. */
 uint64_t vma_total_pages(struct proc *p);
 /* Check p's VMAs: tree valid, VMAs sorted, disjoint, page aligned, map_count right. */

@@ -1547,6 +1547,23 @@ static int t_hugetlb(void)
     return 0;
 }
 
+/* A huge page made inaccessible and then accessible again keeps its contents, read first. */
+static int t_hugetlb_mprotect(void)
+{
+    volatile char *p = mmap(NULL, HPAGE, RW, ANON | MAP_HUGETLB, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[PG] = 'h';
+    CHECK_EQ(mprotect((void *)p, HPAGE, PROT_NONE), 0);
+    CHECK_EQ(mprotect((void *)p, HPAGE, PROT_READ | PROT_WRITE), 0);
+    CHECK_EQ(p[PG], 'h');
+    p[PG] = 'w';
+    CHECK_EQ(p[PG], 'w');
+    CHECK_EQ(mprotect((void *)p, HPAGE, PROT_READ), 0);
+    CHECK_EQ(p[PG], 'w');
+    CHECK_EQ(munmap((void *)p, HPAGE), 0);
+    return 0;
+}
+
 static int t_hugetlb_errors(void)
 {
     /* The length is rounded up to whole superpages. */
@@ -1877,6 +1894,7 @@ const struct ktest mm_tests[] = {
     {"mm_status_vmstk", t_status_vmstk, "VmStk is the size of [stack]"},
     {"mm_stat_faults", t_stat_faults, "/proc/self/stat: 52 fields, minflt and majflt"},
     {"mm_hugetlb", t_hugetlb, "MAP_HUGETLB: 2 MiB superpage, KernelPageSize 2048 kB"},
+    {"mm_hugetlb_mprotect", t_hugetlb_mprotect, "MAP_HUGETLB: mprotect NONE then RW, read first"},
     {"mm_hugetlb_errors", t_hugetlb_errors, "hugetlb: length rounding; no partial cuts"},
     {"mm_map_count_limit", t_map_count_limit, "max_map_count: splits and maps -> ENOMEM"},
     {"mm_stack_grows", t_stack_grows, "the main stack grows down on a fault below it"},

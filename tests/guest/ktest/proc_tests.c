@@ -483,6 +483,36 @@ static int t_shared_anon_grandchild(void)
     return 0;
 }
 
+/* The parent's private copy of a file page, made inaccessible and accessible again in the
+ * child: a read maps the shared copy read-only, the write after it copies it. */
+static int t_cow_private_file_mprotect(void)
+{
+    char path[64];
+    int fd = pt_file("cowprot", PG, 4, 0644, path);
+    CHECK(fd >= 0);
+    volatile char *p = mmap(NULL, PG, RW, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'X'; /* the parent's private copy */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(mprotect((void *)p, PG, PROT_NONE) == 0);
+        CCHECK(mprotect((void *)p, PG, RW) == 0);
+        CCHECK(p[0] == 'X' && is_pat(p + 1, 4, 1, PG - 1));
+        p[0] = 'c';
+        CCHECK(p[0] == 'c');
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'X');
+    char buf[1];
+    CHECK_EQ(pread(fd, buf, 1, 0), 1);
+    CHECK_EQ(buf[0], pat(4, 0));
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
 /* MAP_SHARED file pages: both ways, and into the file. */
 static int t_shared_file_both_ways(void)
 {
@@ -617,6 +647,29 @@ static int t_cow_hugetlb_private(void)
     return 0;
 }
 
+/* A private huge page made inaccessible and accessible again in the child: a read maps the
+ * shared page read-only again, and the write after it still copies. */
+static int t_cow_hugetlb_mprotect(void)
+{
+    volatile char *p = mmap(NULL, HPAGE, RW, ANON | MAP_HUGETLB, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 'H';
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        CCHECK(mprotect((void *)p, HPAGE, PROT_NONE) == 0);
+        CCHECK(mprotect((void *)p, HPAGE, RW) == 0);
+        CCHECK(p[0] == 'H');
+        p[0] = 'C';
+        CCHECK(p[0] == 'C');
+        _exit(0);
+    }
+    CHECK_EXIT(pid, 0);
+    CHECK_EQ(p[0], 'H');
+    CHECK_EQ(munmap((void *)p, HPAGE), 0);
+    return 0;
+}
+
 /* MAP_SHARED|MAP_HUGETLB: shared across fork, both ways. */
 static int t_shared_hugetlb(void)
 {
@@ -639,10 +692,11 @@ static int t_shared_hugetlb(void)
  */
 
 /*
- * mprotect read-only and back to read-write on a COW page must not give write access to the
- * shared frame: the next write still copies. side 0: the parent does it, 1: the child.
+ * mprotect read-only (or inaccessible) and back to read-write on a COW page must not give
+ * write access to the shared frame: a read maps it read-only and the next write still copies.
+ * side 0: the parent does it, 1: the child; mid: the protection in between.
  */
-static int cow_mprotect(int side)
+static int cow_mprotect(int side, int mid)
 {
     volatile char *p = anon(2);
     volatile int *mb = mailbox();
@@ -653,8 +707,8 @@ static int cow_mprotect(int side)
     CHECK(pid >= 0);
     bool me = (pid == 0) == (side == 1);
     if (me) {
-        if (mprotect((void *)p, 2 * PG, PROT_READ) || p[0] != 'A' ||
-            mprotect((void *)p, 2 * PG, RW)) {
+        if (mprotect((void *)p, 2 * PG, mid) || (mid != PROT_NONE && p[0] != 'A') ||
+            mprotect((void *)p, 2 * PG, RW) || p[0] != 'A' || p[PG] != 'A') {
             printf("# mprotect failed\n");
             if (pid == 0)
                 _exit(1);
@@ -691,12 +745,22 @@ static int cow_mprotect(int side)
 
 static int t_cow_mprotect_parent(void)
 {
-    return cow_mprotect(0);
+    return cow_mprotect(0, PROT_READ);
 }
 
 static int t_cow_mprotect_child(void)
 {
-    return cow_mprotect(1);
+    return cow_mprotect(1, PROT_READ);
+}
+
+static int t_cow_mprotect_none_parent(void)
+{
+    return cow_mprotect(0, PROT_NONE);
+}
+
+static int t_cow_mprotect_none_child(void)
+{
+    return cow_mprotect(1, PROT_NONE);
 }
 
 /* A page read-only at fork made writable after it, on both sides: each write copies. */
@@ -2030,6 +2094,8 @@ const struct ktest proc_tests[] = {
     {"cow_interleaved", t_cow_interleaved, "parent and child write in turn, each sees its own"},
     {"cow_zero_page", t_cow_zero_page, "zero pages at fork: each side's write is its own"},
     {"cow_private_file", t_cow_private_file, "MAP_PRIVATE file pages and copies across fork"},
+    {"cow_private_file_mprotect", t_cow_private_file_mprotect,
+     "a private file copy: mprotect NONE then RW in the child, read then write, still copies"},
     {"cow_grandchild", t_cow_grandchild, "parent, child, grandchild see only their own writes"},
     {"cow_data_bss_stack_heap", t_cow_data_bss_stack_heap, ".data, .bss, stack, heap are COW"},
     {"cow_many_pages", t_cow_many_pages, "a megabyte rewritten by the child, kept by the parent"},
@@ -2040,10 +2106,16 @@ const struct ktest proc_tests[] = {
     {"shared_anon_prot_none_at_fork", t_shared_anon_prot_none_at_fork, "PROT_NONE at fork"},
     {"shared_anon_large_untouched", t_shared_anon_large_untouched, "1 GiB shared, untouched"},
     {"cow_hugetlb_private", t_cow_hugetlb_private, "MAP_PRIVATE hugetlb: the child sees the data"},
+    {"cow_hugetlb_mprotect", t_cow_hugetlb_mprotect,
+     "MAP_PRIVATE hugetlb: mprotect NONE then RW in the child, read then write, still copies"},
     {"shared_hugetlb", t_shared_hugetlb, "MAP_SHARED hugetlb stays shared"},
     {"cow_mprotect_parent", t_cow_mprotect_parent,
      "mprotect RO then RW in the parent still copies"},
     {"cow_mprotect_child", t_cow_mprotect_child, "mprotect RO then RW in the child still copies"},
+    {"cow_mprotect_none_parent", t_cow_mprotect_none_parent,
+     "mprotect NONE then RW, read then write, in the parent still copies"},
+    {"cow_mprotect_none_child", t_cow_mprotect_none_child,
+     "mprotect NONE then RW, read then write, in the child still copies"},
     {"cow_mprotect_ro_at_fork", t_cow_mprotect_ro_at_fork, "read-only at fork, RW after: copies"},
     {"cow_mremap_parent", t_cow_mremap_parent, "COW pages moved by mremap in the parent copy"},
     {"cow_mremap_child", t_cow_mremap_child, "COW pages moved by mremap in the child copy"},
