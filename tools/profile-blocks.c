@@ -30,7 +30,7 @@ struct block {
     uint64_t host, pc; /* host code address (the log's key), guest pc */
     unsigned insns, priv;
     uint64_t runs;
-    char enc[20];      /* the first instruction's encoding */
+    char enc[20];          /* the first instruction's encoding */
     bool has_from, has_to; /* holds a window marker */
 };
 
