@@ -48,11 +48,13 @@
  *                   ended arrays), w3 = an inherited block (a uint64_t byte count, then bytes;
  *                   at most PAGER_EXEC_BLOCK_MAX) or 0 -> no reply on success: the caller's
  *                   memory is replaced by the program, started with argv, envp and an auxv
- *                   holding AT_PAGESZ, AT_SAMARA_BLOCK (the block's copy on the new stack) and
- *                   AT_NULL. Errors (the caller continues): ENOENT, EACCES (not a regular file),
- *                   ENOEXEC, E2BIG (more than PAGER_EXEC_ARGS_MAX bytes of strings), EFAULT.
- *   PAGER_PROCLIST  w0 = cookie (0 first)  -> w0 = a live or zombie pid (0: no more), w1 = next
- *                   cookie (for readdir of /proc)
+ *                   holding AT_PAGESZ, AT_RANDOM (16 random bytes), AT_SAMARA_BLOCK (the
+ *                   block's copy on the new stack) and AT_NULL. Errors (the caller continues):
+ * ENOENT, EACCES (not a regular file), ENOEXEC, E2BIG (more than PAGER_EXEC_ARGS_MAX bytes of
+ * strings), EFAULT. PAGER_PROCLIST  w0 = cookie (0 first)  -> w0 = a live or zombie pid (0: no
+ * more), w1 = next cookie (for readdir of /proc) PAGER_PERSONALITY w0 = the new personality, or
+ * PAGER_PERSONALITY_QUERY -> w0 = the old one (personality(2); kept by fork and exec;
+ * PAGER_ADDR_NO_RANDOMIZE makes the next exec's layout the fixed one)
  *
  * Files (the pager maps them, so their size changes and syncs go through it):
  *   PAGER_FTRUNCATE w0 = the file server's descriptor, w1 = size     -> w0 = 0 or -errno
@@ -89,7 +91,11 @@ enum pager_label {
     PAGER_FORK = 22,
     PAGER_EXEC = 23,
     PAGER_PROCLIST = 24,
+    PAGER_PERSONALITY = 25,
 };
+
+#define PAGER_PERSONALITY_QUERY 0xfffffffful /* personality(0xffffffff): only ask */
+#define PAGER_ADDR_NO_RANDOMIZE 0x0040000u   /* Linux's ADDR_NO_RANDOMIZE */
 
 #define PAGER_EXEC_BLOCK_MAX 2048   /* bytes of the block exec hands to the new program */
 #define PAGER_EXEC_ARGS_MAX  16384  /* bytes of argument and environment strings */
@@ -104,9 +110,10 @@ enum proc_file {
     PROC_FILE_SMAPS_ROLLUP = 3,
     PROC_FILE_STATUS = 4,
     PROC_FILE_STAT = 5,
-    PROC_FILE_MEMINFO = 6,  /* /proc/meminfo (the pid is ignored): MemTotal, MemFree, ... */
-    PROC_FILE_CMDLINE = 7,  /* /proc/<pid>/cmdline: the arguments, each NUL-terminated */
-    PROC_FILE_KCMDLINE = 8, /* /proc/cmdline (the pid is ignored): the boot arguments */
+    PROC_FILE_MEMINFO = 6,   /* /proc/meminfo (the pid is ignored): MemTotal, MemFree, ... */
+    PROC_FILE_CMDLINE = 7,   /* /proc/<pid>/cmdline: the arguments, each NUL-terminated */
+    PROC_FILE_KCMDLINE = 8,  /* /proc/cmdline (the pid is ignored): the boot arguments */
+    PROC_FILE_RANDOMIZE = 9, /* /proc/sys/kernel/randomize_va_space (the pid is ignored) */
 };
 
 #define PROC_CHUNK 480 /* bytes per PAGER_PROCREAD reply: IPC words 4..63 */

@@ -9,11 +9,12 @@
  *
  *   console  descriptors 0 (read: end of file), 1 and 2 (write: the kernel console), open at
  *            start as before;
- *   proc     /proc/<pid>/{maps,smaps,smaps_rollup,status,stat,cmdline}, /proc/self/... and
- *            /proc/meminfo, read-only text the pager makes (PAGER_PROCREAD): the text is made
- *            when offset 0 is read, so lseek(fd, 0, SEEK_SET) and reading again gives fresh
- *            text, as on Linux; and /proc itself, a directory of the pids (PAGER_PROCLIST);
- *   file     every other path: a file or directory of the RAM-disk file server (file.c).
+ *   proc     /proc/<pid>/{maps,smaps,smaps_rollup,status,stat,cmdline}, /proc/self/...,
+ *            /proc/meminfo, /proc/cmdline, /proc/sys/kernel/randomize_va_space: read-only text the
+ * pager makes (PAGER_PROCREAD): the text is made when offset 0 is read, so lseek(fd, 0, SEEK_SET)
+ * and reading again gives fresh text, as on Linux; and /proc itself, a directory of the pids
+ * (PAGER_PROCLIST); file     every other path: a file or directory of the RAM-disk file server
+ * (file.c).
  *
  * open() tries each entry of fd_openers in turn; the file server's comes last. picolibc's stdio
  * (fopen, fgets...) reaches all of this through the POSIX names open, read, lseek and close.
@@ -267,7 +268,8 @@ static int path_is(const char *s, size_t n, const char *name)
 
 /*
  * Parse "/proc/<pid or self>/<file>" into pid (0 for self) and file; "/proc/meminfo" is pid
- * 0's PROC_FILE_MEMINFO, "/proc" the directory (PROC_DIR).
+ * 0's PROC_FILE_MEMINFO (so are /proc/cmdline and /proc/sys/kernel/randomize_va_space, the
+ * one sysctl there is), "/proc" the directory (PROC_DIR).
  * Return: 1 for a /proc path (then 0 or -ENOENT / -ENOTDIR), 0 for any other path.
  */
 static int proc_lookup(const char *path, int *pid, int *file, int *err)
@@ -278,6 +280,19 @@ static int proc_lookup(const char *path, int *pid, int *file, int *err)
         return 0;
     *err = -ENOENT;
     n = path_next(&p, &s);
+    if (path_is(s, n, "sys")) {
+        /* /proc/sys/kernel/randomize_va_space, read-only here */
+        n = path_next(&p, &s);
+        if (!path_is(s, n, "kernel"))
+            return 1;
+        n = path_next(&p, &s);
+        if (!path_is(s, n, "randomize_va_space"))
+            return 1;
+        *pid = 0;
+        *file = PROC_FILE_RANDOMIZE;
+        *err = *p ? -ENOTDIR : 0;
+        return 1;
+    }
     if (n == 0 || path_is(s, n, "meminfo") || path_is(s, n, "cmdline")) {
         *pid = 0;
         *file = !n ? PROC_DIR : path_is(s, n, "meminfo") ? PROC_FILE_MEMINFO : PROC_FILE_KCMDLINE;

@@ -47,6 +47,13 @@ long pager_kill(long pid, int sig)
     return m.err ? m.err : (long)m.w[0];
 }
 
+long pager_personality(unsigned long persona)
+{
+    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_PERSONALITY, 1),
+                                (uint64_t)(persona & 0xffffffffu), 0, 0, 0);
+    return m.err ? m.err : (long)m.w[0];
+}
+
 long pager_free_frames(void)
 {
     struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_FRAMES, 0), 0, 0, 0, 0);

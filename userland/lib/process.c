@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +208,11 @@ pid_t waitpid(pid_t pid, int *status, int options)
 pid_t wait(int *status)
 {
     return waitpid(-1, status, 0);
+}
+
+int personality(unsigned long persona)
+{
+    return (int)posix_errno(pager_personality(persona));
 }
 
 int kill(pid_t pid, int sig)

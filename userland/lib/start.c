@@ -1,13 +1,16 @@
 /*
- * start.c - from the entry stack to main(): thread-local storage, argc/argv/envp, exit.
+ * start.c - from the entry stack to main(): thread-local storage, argc/argv/envp, the
+ * auxiliary vector (getauxval), exit.
  *
  * picolibc keeps errno (and a few other things) in thread-local storage reached through tp,
  * so tp must point at an initialised TLS block before any libc call. The main thread's block
  * lives in .bss here, sized by the linker script's TLS symbols.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <samara/pager.h>
@@ -36,6 +39,17 @@ void __samara_init_tls(void)
     _set_tls(main_tls);
 }
 
+static const uint64_t *auxv; /* the auxiliary vector the pager put on the initial stack */
+
+unsigned long getauxval(unsigned long type)
+{
+    for (const uint64_t *a = auxv; a && a[0]; a += 2)
+        if (a[0] == type)
+            return a[1];
+    errno = ENOENT;
+    return 0;
+}
+
 _Noreturn void __samara_start(uint64_t *sp)
 {
     __samara_init_tls();
@@ -47,6 +61,7 @@ _Noreturn void __samara_start(uint64_t *sp)
     char **e = envp;
     while (*e)
         e++;
+    auxv = (const uint64_t *)(e + 1);
     for (uint64_t *aux = (uint64_t *)(e + 1); aux[0]; aux += 2)
         if (aux[0] == AT_SAMARA_BLOCK && aux[1])
             fd_import((const uint64_t *)aux[1] + 1, *(const uint64_t *)aux[1]);

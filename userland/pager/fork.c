@@ -180,6 +180,8 @@ void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r)
     c->brk = p->brk;
     c->stack_top = p->stack_top;
     c->mmap_base = p->mmap_base;
+    c->sp_offset = p->sp_offset;
+    c->personality = p->personality;
     c->start_code = p->start_code;
     c->end_code = p->end_code;
     err = fork_vmas(p, c);

@@ -51,17 +51,30 @@ static void map_physmap(uint64_t base, uint64_t npages, unsigned slot, unsigned 
 }
 
 /* The number after "key=" in the kernel bootargs (those before init=), or def. */
-static unsigned long bootarg_ulong(const char *key, unsigned long def)
+static const char *bootarg_find(const char *key, size_t kl)
 {
     const char *a = bootinfo->bootargs, *end = strstr(a, "init=");
     while (end && end != a && end[-1] != ' ')
         end = strstr(end + 1, "init=");
+    for (const char *p = a; *p && (!end || p < end); p++)
+        if ((p == a || p[-1] == ' ') && !strncmp(p, key, kl) &&
+            (p[kl] == '=' || p[kl] == ' ' || !p[kl]))
+            return p;
+    return NULL;
+}
+
+/* Whether the bare word key is among the kernel bootargs (those before init=). */
+static bool bootarg_flag(const char *key)
+{
+    const char *p = bootarg_find(key, strlen(key));
+    return p && p[strlen(key)] != '=';
+}
+
+static unsigned long bootarg_ulong(const char *key, unsigned long def)
+{
     size_t kl = strlen(key);
-    for (const char *p = a; *p && (!end || p < end); p++) {
-        if ((p == a || p[-1] == ' ') && !strncmp(p, key, kl) && p[kl] == '=')
-            return strtoul(p + kl + 1, NULL, 0);
-    }
-    return def;
+    const char *p = bootarg_find(key, kl);
+    return p && p[kl] == '=' ? strtoul(p + kl + 1, NULL, 0) : def;
 }
 
 /* Huge pages set aside when no bootarg says: 8 (16 MiB) with 256 MiB or more, else 2. */
@@ -221,6 +234,18 @@ static void do_getpid(struct proc *p, const struct ipc_msg *m, struct reply *r)
     r->w[1] = (uint64_t)p->ppid;
 }
 
+/* personality(2): the process's execution domain and flags, kept by fork and exec; of the
+ * flags only ADDR_NO_RANDOMIZE changes anything here (layout.c, at the next exec). */
+static void do_personality(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t old = p->personality;
+    if (m->w[0] != PAGER_PERSONALITY_QUERY)
+        p->personality = (unsigned)m->w[0];
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    r->w[0] = old;
+}
+
 static void do_frames(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     (void)p;
@@ -291,6 +316,7 @@ static const struct {
     {PAGER_FORK, do_fork, "fork"},
     {PAGER_EXEC, do_exec, "exec"},
     {PAGER_PROCLIST, do_proclist, "proclist"},
+    {PAGER_PERSONALITY, do_personality, "personality"},
 };
 
 /* init=PATH ARGS... : everything after init= is the program and its arguments. */
@@ -359,6 +385,9 @@ void pager_main(const struct bootinfo *bi)
         around &= around - 1; /* a power of two, as Linux rounds fault_around_bytes */
     fault_around_pages = around < 1 ? 1 : around > FAULT_AROUND ? FAULT_AROUND : around;
     proc_max = (unsigned)bootarg_ulong("proc_max", PROC_MAX);
+    randomize_va_space = (unsigned)bootarg_ulong("randomize_va_space", 2);
+    if (randomize_va_space > 2 || bootarg_flag("norandmaps"))
+        randomize_va_space = randomize_va_space > 2 ? 2 : 0;
     if (proc_max > PROC_MAX || proc_max < 3)
         proc_max = PROC_MAX;
     if (sys2(SYS_ENDPOINT_CREATE, CAP_ROOT_CONTROL, SLOT_EP)) {

@@ -144,6 +144,8 @@ struct proc {
     unsigned def_flags;      /* VM_* given to every new VMA (mlockall MCL_FUTURE) */
     uint64_t start_brk, brk; /* the heap: [start_brk, brk) */
     uint64_t stack_top, mmap_base;
+    uint64_t sp_offset;   /* the initial stack's bytes start this far below stack_top */
+    unsigned personality; /* personality(2): PAGER_ADDR_NO_RANDOMIZE is the one obeyed */
     uint64_t start_code, end_code;
     uint64_t rss, hwm;   /* resident frames now and at most (pages) */
     uint64_t rss_file;   /* of rss: pages of files (the RAM disk's frames) */
@@ -240,6 +242,15 @@ void fault_kill(struct proc *p, int sig, const char *why, uint64_t addr, uint64_
 
 /* Text of a signal for the kill message. */
 const char *signal_name(int sig);
+
+/* layout.c: where a new program's stack, mmap area and heap begin (ASLR). */
+extern unsigned randomize_va_space; /* 0, 1 or 2, as Linux's sysctl */
+/* len random bytes from the kernel's generator. */
+void layout_random(void *buf, size_t len);
+/* Set p->stack_top, p->mmap_base and p->sp_offset for the program p is about to load. */
+void layout_choose(struct proc *p);
+/* Move the start of the heap (p->start_brk, set by the loader) at random, at level 2. */
+void layout_place_heap(struct proc *p);
 
 /* space.c: page-level work through the kernel. */
 /* Allocate the shared zero page: at start-up, before any process. */

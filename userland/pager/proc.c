@@ -59,16 +59,21 @@ static long map_into(struct proc *p, uint64_t va, uint64_t pa, unsigned perms)
 
 /*
  * The initial stack (System V ABI, as Linux builds it): from sp up, argc, argv[0..argc-1],
- * NULL, envp[], NULL, the auxiliary vector {AT_PAGESZ, 4096}, {AT_SAMARA_BLOCK, address} (when
- * there is an inherited block), {AT_NULL, 0}; above them the block and the strings. It is
- * built in a buffer and copied into as many fresh pages as it needs below top.
+ * NULL, envp[], NULL, the auxiliary vector {AT_PAGESZ, 4096}, {AT_RANDOM, address},
+ * {AT_SAMARA_BLOCK, address} (when there is an inherited block), {AT_NULL, 0}; above them the
+ * block, the strings and AT_RANDOM's 16 random bytes, from p->sp_offset below top (layout.c).
+ * It is built in a buffer and copied into as many fresh pages as it needs below top.
  */
-static uint8_t stack_image[PAGER_EXEC_ARGS_MAX + PAGER_EXEC_BLOCK_MAX + 2 * PAGE_SIZE];
+static uint8_t stack_image[PAGER_EXEC_ARGS_MAX + PAGER_EXEC_BLOCK_MAX + 4 * PAGE_SIZE];
 
 static long build_stack(struct proc *p, uint64_t top, const struct proc_image *img, uint64_t *sp)
 {
-    size_t size = sizeof(stack_image), off = size;
-    uint64_t base = top - size; /* the user address of stack_image[0] */
+    size_t size = sizeof(stack_image), off = size - p->sp_offset;
+    uint64_t base = top - size;   /* the user address of stack_image[0] */
+    memset(stack_image, 0, size); /* nothing of the last program's stack goes along */
+    off -= 16; /* AT_RANDOM: seeds for the program's own use (stack protector, hashing) */
+    layout_random(stack_image + off, 16);
+    uint64_t random_va = base + off;
     uint64_t words[2 * PAGER_EXEC_ARGC_MAX + 16];
     size_t nw = 0;
     if (img->argc > PAGER_EXEC_ARGC_MAX || img->envc > PAGER_EXEC_ARGC_MAX)
@@ -102,6 +107,8 @@ static long build_stack(struct proc *p, uint64_t top, const struct proc_image *i
     words[nw++] = 0;
     words[nw++] = 6; /* AT_PAGESZ */
     words[nw++] = PAGE_SIZE;
+    words[nw++] = 25; /* AT_RANDOM */
+    words[nw++] = random_va;
     if (block_va) {
         words[nw++] = AT_SAMARA_BLOCK;
         words[nw++] = block_va;
@@ -429,10 +436,12 @@ static long proc_load(struct proc *p, const struct proc_program *prog, const str
 {
     /*
      * The layout, as Linux's (docs/BOOT.md): the ELF, the heap after it, mmap areas top-down
-     * from mmap_base (128 MiB below the top, the gap Linux leaves for an 8 MiB stack), the
-     * stack growing down from stack_top, and the IPC buffer page above it.
+     * from mmap_base (at least 128 MiB below the top, the gap Linux leaves for an 8 MiB
+     * stack), the stack growing down from stack_top, and the IPC buffer page above it; the
+     * heap, mmap_base and stack top randomised as Linux's (layout.c).
      */
-    uint64_t stack_top = task_size - PROC_STACK_OFFSET, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
+    layout_choose(p);
+    uint64_t stack_top = p->stack_top, ipcbuf = task_size - PROC_IPCBUF_OFFSET;
     p->cmdline_len = 0;
     for (int i = 0; i < img->argc; i++) {
         size_t n = strlen(img->argv[i]) + 1;
@@ -441,10 +450,10 @@ static long proc_load(struct proc *p, const struct proc_program *prog, const str
         memcpy(p->cmdline + p->cmdline_len, img->argv[i], n);
         p->cmdline_len += (unsigned)n;
     }
-    p->stack_top = stack_top;
-    p->mmap_base = task_size - (128ul << 20);
     long err = prog->disk ? load_disk_elf(p, prog->disk, p->mmap_base, entry)
                           : load_elf(p, &prog->file, p->mmap_base, entry);
+    if (!err)
+        layout_place_heap(p);
     if (!err)
         err = add_vma(p, (struct vma){.start = stack_top - PROC_STACK_INITIAL,
                                       .end = stack_top,
@@ -475,6 +484,9 @@ long proc_spawn_with(int ppid, const char *path, char *const argv[], int argc,
     err = proc_create(ppid, path, &p);
     if (err)
         return err;
+    struct proc *parent = proc_get(ppid);
+    if (parent)
+        p->personality = parent->personality; /* as fork then exec would keep it */
     static char *const no_env[] = {NULL};
     struct proc_image img = {.argv = argv, .argc = argc, .envp = no_env, .envc = 0};
     uint64_t entry = 0, sp = 0;

@@ -366,7 +366,7 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
         r->w[0] = (uint64_t)-SAMARA_ESRCH;
         return;
     }
-    if (file < PROC_FILE_MAPS || file > PROC_FILE_KCMDLINE) {
+    if (file < PROC_FILE_MAPS || file > PROC_FILE_RANDOMIZE) {
         r->w[0] = (uint64_t)-SAMARA_ENOENT;
         return;
     }
@@ -384,6 +384,8 @@ void do_procread(struct proc *p, const struct ipc_msg *m, struct reply *r)
             gen_cmdline(target);
         else if (file == PROC_FILE_KCMDLINE)
             gen_kcmdline();
+        else if (file == PROC_FILE_RANDOMIZE)
+            put("%u\n", randomize_va_space);
         else
             gen_stat(target);
         cache_reader = p->pid;

@@ -52,6 +52,8 @@ extern const struct ktest file_tests[]; /* opt-in: `ktest file` (main.c) */
 extern const unsigned file_tests_count;
 extern const struct ktest proc_tests[]; /* opt-in until fork and exec land */
 extern const unsigned proc_tests_count;
+extern const struct ktest layout_tests[]; /* layout_tests.c: ASLR */
+extern const unsigned layout_tests_count;
 extern const struct ktest shell_tests[]; /* shell_tests.c: /bin/sh and the programs */
 extern const unsigned shell_tests_count;
 

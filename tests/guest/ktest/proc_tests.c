@@ -6,10 +6,8 @@
  * picolibc's signal numbers (the C library translates Linux's). Linux is the reference for
  * every expectation.
  *
- * Parent and child order their steps through a MAP_SHARED|MAP_ANONYMOUS page (the mailbox):
- * one side stores a step number, the other waits for it, yielding, never longer than
- * PT_WAIT_S seconds, so a broken fork or COW shows up as a failed check, not a hang. A child
- * reports a failed check by printing it and exiting 1; the parent checks every exit status.
+ * Parent and child order their steps through the mailbox page (proc_util.h); a child reports
+ * a failed check by printing it and exiting 1, and the parent checks every exit status.
  *
  * Cases whose name starts with "_" are programs that other cases exec (`ktest case _NAME
  * ARGS...`): they look at their own argv, environment and descriptors.
@@ -29,83 +27,12 @@
 
 #include "ktest.h"
 #include "mm_util.h"
+#include "proc_util.h"
 
-#define RW        (PROT_READ | PROT_WRITE)
-#define ANON      (MAP_PRIVATE | MAP_ANONYMOUS)
-#define PT_WAIT_S 5
+#define RW   (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-/* ---- helpers ------------------------------------------------------------------------------ */
-
-/* A failed check in a forked child: say where, and exit 1. */
-#define CCHECK(cond)                                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("# %s:%d: child %d: check failed: %s\n", __FILE__, __LINE__, (int)getpid(),     \
-                   #cond);                                                                         \
-            fflush(stdout);                                                                        \
-            _exit(1);                                                                              \
-        }                                                                                          \
-    } while (0)
-
-/* Wait for pid; fail the case unless it exited with code. */
-#define CHECK_EXIT(pid, code)                                                                      \
-    do {                                                                                           \
-        int st_ = proc_wait(pid);                                                                  \
-        if (st_ == -1 || !WIFEXITED(st_) || WEXITSTATUS(st_) != (code)) {                          \
-            printf("# %s:%d: child %d: wait status %#x, expected exit %d\n", __FILE__, __LINE__,   \
-                   (int)(pid), st_, (int)(code));                                                  \
-            return 1;                                                                              \
-        }                                                                                          \
-    } while (0)
-
-/* Wait for pid; fail the case unless it was killed by sig. */
-#define CHECK_SIGNALED(pid, sig)                                                                   \
-    do {                                                                                           \
-        int st_ = proc_wait(pid);                                                                  \
-        if (st_ == -1 || !WIFSIGNALED(st_) || WTERMSIG(st_) != (sig)) {                            \
-            printf("# %s:%d: child %d: wait status %#x, expected signal %d\n", __FILE__, __LINE__, \
-                   (int)(pid), st_, (int)(sig));                                                   \
-            return 1;                                                                              \
-        }                                                                                          \
-    } while (0)
-
-/* Wait for pid and return its status, or -1. */
-static int proc_wait(pid_t pid)
-{
-    int st = 0;
-    return waitpid(pid, &st, 0) == pid ? st : -1;
-}
-
-/* fork with stdout flushed first, so that nothing buffered is printed twice. */
-static pid_t pfork(void)
-{
-    fflush(stdout);
-    return fork();
-}
-
-/* A page shared with every later child: the steps of a case. */
-static volatile int *mailbox(void)
-{
-    void *p = mmap(NULL, PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-static void post(volatile int *slot, int v)
-{
-    __atomic_store_n(slot, v, __ATOMIC_SEQ_CST);
-}
-
-/* Wait (yielding, at most PT_WAIT_S seconds) until *slot == v. */
-static bool await(volatile int *slot, int v)
-{
-    uint64_t deadline = kt_now() + PT_WAIT_S * kt_hz();
-    while (__atomic_load_n(slot, __ATOMIC_SEQ_CST) != v) {
-        if (kt_now() > deadline)
-            return false;
-        sys_yield();
-    }
-    return true;
-}
+/* ---- helpers (and proc_util.h) ---------------------------------------------------------- */
 
 /* Fresh private anonymous memory, or NULL. */
 static volatile char *anon(size_t pages)
@@ -1348,27 +1275,6 @@ static int t_exec_runs_program(void)
 static int h_exit7(void)
 {
     exit(7);
-}
-
-/* exec a ktest helper in a child with argv (NULL-ended, after "ktest case NAME") and envp. */
-static pid_t exec_child(const char *helper, char *const extra[], char *const envp[])
-{
-    char *argv[16] = {"ktest", "case", (char *)helper};
-    unsigned n = 3;
-    for (; extra && extra[n - 3] && n < 15; n++)
-        argv[n] = extra[n - 3];
-    argv[n] = NULL;
-    pid_t pid = pfork();
-    if (pid == 0) {
-        if (envp)
-            execve("/bin/ktest", argv, envp);
-        else
-            execv("/bin/ktest", argv);
-        printf("# exec of %s failed: errno %d\n", helper, errno);
-        fflush(stdout);
-        _exit(99);
-    }
-    return pid;
 }
 
 /* The arguments and the environment execve passed arrive exactly. */

@@ -102,6 +102,8 @@ void page_copy(void *dst, const void *src);
 long pager_spawn(const char *path, const char *const argv[]);
 long pager_wait(long pid, int *status, int options);
 long pager_kill(long pid, int sig);
+/* PAGER_PERSONALITY: set the persona (0xffffffff: only ask); the old one or -errno. */
+long pager_personality(unsigned long persona);
 long pager_free_frames(void);
 /* A memory capability for npages fresh zeroed contiguous frames, in slot; its physical base. */
 long pager_memgrant(unsigned long npages, unsigned long slot, uint64_t *pa);
