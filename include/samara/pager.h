@@ -34,6 +34,10 @@
  *   PAGER_MLOCKALL  w0 = flags (MCL_*)                              -> w0 = 0 or -errno
  *   PAGER_MUNLOCKALL                                                -> w0 = 0
  *   PAGER_MSYNC     w0 = addr, w1 = length, w2 = flags              -> w0 = 0 or -errno
+ *   PAGER_MINCORE   w0 = addr, w1 = length, w2 = the caller's vector -> w0 = pages answered
+ *                   (1..MINCORE_CHUNK, all in the VMA holding addr) or -errno (EINVAL, ENOMEM,
+ *                   EFAULT: mincore(2)'s, in its order); a byte per page in the caller's IPC
+ *                   buffer from word 4 on, 1 when resident. The library loops.
  *   PAGER_PROCREAD  w0 = pid (0: the caller), w1 = PROC_FILE_*, w2 = offset
  *                   -> w0 = bytes copied (0 at the end) or -errno, w1 = total size; the bytes
  *                   are in the caller's IPC buffer from word 4 on (at most PROC_CHUNK). The
@@ -92,7 +96,10 @@ enum pager_label {
     PAGER_EXEC = 23,
     PAGER_PROCLIST = 24,
     PAGER_PERSONALITY = 25,
+    PAGER_MINCORE = 26,
 };
+
+#define MINCORE_CHUNK 480 /* pages per PAGER_MINCORE reply: IPC words 4..63, a byte each */
 
 #define PAGER_PERSONALITY_QUERY 0xfffffffful /* personality(0xffffffff): only ask */
 #define PAGER_ADDR_NO_RANDOMIZE 0x0040000u   /* Linux's ADDR_NO_RANDOMIZE */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include <samara/pager.h>
@@ -158,6 +159,27 @@ int posix_madvise(void *addr, size_t length, int advice)
 int msync(void *addr, size_t length, int flags)
 {
     return mman_status(mman_call(PAGER_MSYNC, 3, (uint64_t)addr, length, (uint32_t)flags, 0));
+}
+
+/*
+ * mincore - a byte per page of [addr, addr + length) into vec: 1 when the page is in memory.
+ * Return: 0, or -1 (EINVAL: addr not page aligned; ENOMEM: the range is not all mapped, or
+ * lies past the end of user space; EFAULT: vec is not writable memory, checked by the pager
+ * before each chunk is copied).
+ */
+int mincore(void *addr, size_t length, unsigned char *vec)
+{
+    uint64_t start = (uint64_t)addr;
+    uint64_t done = 0, pages = (length >> 12) + ((length & MMAN_PAGE_MASK) != 0);
+    do {
+        uint64_t left = done ? length - done * 4096 : length;
+        long n = mman_call(PAGER_MINCORE, 3, start + done * 4096, left, (uint64_t)(vec + done), 0);
+        if (n <= 0)
+            return mman_status(n);
+        memcpy(vec + done, &ipc_buffer()->words[IPC_REG_WORDS], (size_t)n);
+        done += (uint64_t)n;
+    } while (done < pages);
+    return 0;
 }
 
 /* mlock2 - keep [addr, addr + length) resident; MLOCK_ONFAULT: as it is touched. Return: 0,

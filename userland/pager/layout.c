@@ -23,11 +23,11 @@
 
 unsigned randomize_va_space = 2;
 
-#define STACK_RND_PAGES 0x7ff          /* Linux's default STACK_RND_MASK: 8 MiB of pages */
-#define MMAP_RND_BITS   18             /* riscv64's default mmap_rnd_bits */
-#define BRK_RND_RANGE   (1ul << 30)    /* arch_randomize_brk: within 1 GiB */
-#define MMAP_GAP        (128ul << 20)  /* Linux's MIN_GAP: room for an 8 MiB stack and more */
-#define SP_RND_RANGE    8192           /* arch_align_stack */
+#define STACK_RND_PAGES 0x7ff         /* Linux's default STACK_RND_MASK: 8 MiB of pages */
+#define MMAP_RND_BITS   18            /* riscv64's default mmap_rnd_bits */
+#define BRK_RND_RANGE   (1ul << 30)   /* arch_randomize_brk: within 1 GiB */
+#define MMAP_GAP        (128ul << 20) /* Linux's MIN_GAP: room for an 8 MiB stack and more */
+#define SP_RND_RANGE    8192          /* arch_align_stack */
 
 void layout_random(void *buf, size_t len)
 {

@@ -310,6 +310,7 @@ static const struct {
     {PAGER_MLOCKALL, do_mlockall, "mlockall"},
     {PAGER_MUNLOCKALL, do_munlockall, "munlockall"},
     {PAGER_MSYNC, do_msync, "msync"},
+    {PAGER_MINCORE, do_mincore, "mincore"},
     {PAGER_PROCREAD, do_procread, "procread"},
     {PAGER_FTRUNCATE, do_ftruncate, "ftruncate"},
     {PAGER_FSYNC, do_fsync, "fsync"},

@@ -33,13 +33,6 @@ static uint64_t page_align(uint64_t x)
     return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-static void answer(struct reply *r, int64_t v)
-{
-    r->send = true;
-    r->tag = IPC_TAG(0, 1);
-    r->w[0] = (uint64_t)v;
-}
-
 /* True when nothing is mapped in [start, end). */
 static bool range_free(struct proc *p, uint64_t start, uint64_t end)
 {
@@ -183,58 +176,59 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t pgoff = m->w[3] >> 32;
 
     if (!len)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     unsigned type = flags & MAP_TYPE;
     if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (type == MAP_SHARED_VALIDATE && flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE |
                                                  ((unsigned)MAP_HUGE_MASK << MAP_HUGE_SHIFT)))
-        return answer(r, -EOPNOTSUPP_);
+        return reply_value(r, -EOPNOTSUPP_);
     if (flags & MAP_FIXED_NOREPLACE)
         flags |= MAP_FIXED;
     uint64_t align = flags & MAP_HUGETLB ? HUGE_SIZE : PAGE_SIZE;
     if (len > task_size)
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     len = (len + align - 1) & ~(align - 1);
     if (!len || len > task_size)
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     if (pgoff + len / PAGE_SIZE < pgoff)
-        return answer(r, -EOVERFLOW_);
+        return reply_value(r, -EOVERFLOW_);
     if (p->map_count > max_map_count)
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     bool anon = flags & MAP_ANONYMOUS;
     if (anon && type == MAP_SHARED_VALIDATE)
-        return answer(r, -SAMARA_EINVAL); /* anonymous memory: only MAP_SHARED or MAP_PRIVATE */
+        return reply_value(r,
+                           -SAMARA_EINVAL); /* anonymous memory: only MAP_SHARED or MAP_PRIVATE */
     if (anon && type == MAP_SHARED && flags & MAP_GROWSDOWN)
-        return answer(r, -SAMARA_EINVAL); /* as Linux: shared memory does not grow */
+        return reply_value(r, -SAMARA_EINVAL); /* as Linux: shared memory does not grow */
     if (!anon && flags & MAP_HUGETLB)
-        return answer(r, -SAMARA_EINVAL); /* no hugetlbfs files */
+        return reply_value(r, -SAMARA_EINVAL); /* no hugetlbfs files */
     if (flags & MAP_FIXED) {
         if (addr & (align - 1))
-            return answer(r, -SAMARA_EINVAL);
+            return reply_value(r, -SAMARA_EINVAL);
         if (addr > task_size - len)
-            return answer(r, -SAMARA_ENOMEM);
+            return reply_value(r, -SAMARA_ENOMEM);
         if (addr < MMAP_MIN_ADDR)
-            return answer(r, -SAMARA_EPERM);
+            return reply_value(r, -SAMARA_EPERM);
         if (flags & MAP_FIXED_NOREPLACE && !range_free(p, addr, addr + len))
-            return answer(r, -SAMARA_EEXIST);
+            return reply_value(r, -SAMARA_EEXIST);
     } else {
         addr = unmapped_area(p, addr, len, align);
         if (!addr)
-            return answer(r, -SAMARA_ENOMEM);
+            return reply_value(r, -SAMARA_ENOMEM);
     }
     if (flags & MAP_HUGETLB && huge_free_count() < len / HUGE_SIZE)
-        return answer(r, -SAMARA_ENOMEM); /* hugetlb pages are reserved at mmap, as Linux */
+        return reply_value(r, -SAMARA_ENOMEM); /* hugetlb pages are reserved at mmap, as Linux */
     struct pfile *file = NULL;
     unsigned vflags = mmap_vm_flags(flags, prot) | p->def_flags;
     if (!anon) {
         long err = mmap_file_check(p, fd, type, prot, flags, &file, &vflags);
         if (err)
-            return answer(r, err);
+            return reply_value(r, err);
     }
     long pinned = file ? pfile_vma_get(file) : 0; /* ENFILE: the server's table is full */
     if (pinned)
-        return answer(r, pinned);
+        return reply_value(r, pinned);
     struct vma *v = vma_alloc();
     struct shmem *shm = anon && type != MAP_PRIVATE && !(flags & MAP_HUGETLB) ? shmem_new() : NULL;
     if (!v || (anon && type != MAP_PRIVATE && !(flags & MAP_HUGETLB) && !shm)) {
@@ -244,13 +238,13 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
             shmem_put(shm);
         if (v)
             vma_free(v);
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     }
     if (flags & MAP_FIXED) {
         int err = unmap_range(p, addr, addr + len);
         if (err) {
             vma_free(v);
-            return answer(r, err);
+            return reply_value(r, err);
         }
     }
     *v = (struct vma){.start = addr,
@@ -265,7 +259,7 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
                       .shm = shm};
     if (vma_insert(p, v)) {
         vma_free(v);
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     }
     v = vma_merge(p, v);
     note_vm(p);
@@ -273,18 +267,18 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
         (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE || (v->flags & VM_LOCKED);
     if (populate && prot & 7)
         space_populate(p, v, addr, addr + len, (v->prot & VP_WRITE) && !(v->flags & VM_SHARED));
-    answer(r, (int64_t)addr);
+    reply_value(r, (int64_t)addr);
 }
 
 void do_munmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     uint64_t start = m->w[0], len = m->w[1];
     if (start & (PAGE_SIZE - 1) || start > task_size || len > task_size - start)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     len = page_align(len);
     if (!len)
-        return answer(r, -SAMARA_EINVAL);
-    answer(r, unmap_range(p, start, start + len));
+        return reply_value(r, -SAMARA_EINVAL);
+    reply_value(r, unmap_range(p, start, start + len));
 }
 
 void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r)
@@ -293,34 +287,34 @@ void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r)
     unsigned prot = (unsigned)m->w[2];
     const unsigned grows = 0x01000000u | 0x02000000u;
     if (start & (PAGE_SIZE - 1))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if ((prot & grows) == grows)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     prot &= ~grows;
     if (prot & ~(VP_READ | VP_WRITE | VP_EXEC | PROT_SEM))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (!len)
-        return answer(r, 0);
+        return reply_value(r, 0);
     len = page_align(len);
     uint64_t end = start + len;
     if (end <= start || end > task_size)
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     if (!range_covered(p, start, end))
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     struct vma *first = vma_find(p, start), *last = vma_find(p, end - 1);
     if ((first->flags & VM_HUGETLB && start & (HUGE_SIZE - 1)) ||
         (last->flags & VM_HUGETLB && end & (HUGE_SIZE - 1)))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     /* A shared mapping of a file opened read-only never becomes writable (Linux: EACCES). */
     for (uint64_t a = start; prot & VP_WRITE && a < end;) {
         struct vma *v = vma_find(p, a);
         if (v->flags & VM_NOMAYWRITE)
-            return answer(r, -SAMARA_EACCES);
+            return reply_value(r, -SAMARA_EACCES);
         a = v->end;
     }
     int err = range_isolate(p, start, end);
     if (err)
-        return answer(r, err);
+        return reply_value(r, err);
     prot &= 7;
     for (uint64_t a = start; a < end;) {
         struct vma *v = vma_find(p, a);
@@ -337,7 +331,7 @@ void do_mprotect(struct proc *p, const struct ipc_msg *m, struct reply *r)
         a = v->end;
         vma_merge(p, v);
     }
-    answer(r, 0);
+    reply_value(r, 0);
 }
 
 /* Move [old, old + len) of VMA-covered memory to a new VMA at to (free), new_len long. */
@@ -378,73 +372,74 @@ void do_mremap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     unsigned flags = (unsigned)(m->w[3] & 0xfff);
     uint64_t new_addr = m->w[3] & ~0xffful;
     if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (flags & MREMAP_DONTUNMAP && (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (old & (PAGE_SIZE - 1))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     old_len = page_align(old_len);
     new_len = page_align(new_len);
     if (!new_len || !old_len)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (old_len > task_size || old > task_size - old_len)
-        return answer(r, -SAMARA_EFAULT);
+        return reply_value(r, -SAMARA_EFAULT);
     if (flags & MREMAP_FIXED) {
         if (new_len > task_size || new_addr > task_size - new_len)
-            return answer(r, -SAMARA_EINVAL);
+            return reply_value(r, -SAMARA_EINVAL);
         if ((new_addr <= old && new_addr + new_len > old) ||
             (old <= new_addr && old + old_len > new_addr))
-            return answer(r, -SAMARA_EINVAL);
+            return reply_value(r, -SAMARA_EINVAL);
     }
     struct vma *v = vma_find(p, old);
     if (!v || old + old_len > v->end)
-        return answer(r, -SAMARA_EFAULT);
+        return reply_value(r, -SAMARA_EFAULT);
     if (v->flags & (VM_HUGETLB | VM_SPECIAL))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (flags & MREMAP_FIXED) {
         if (new_addr < MMAP_MIN_ADDR)
-            return answer(r, -SAMARA_EPERM);
+            return reply_value(r, -SAMARA_EPERM);
         int err = unmap_range(p, new_addr, new_addr + new_len);
         if (err)
-            return answer(r, err);
+            return reply_value(r, err);
         if (new_len < old_len) {
             err = unmap_range(p, old + new_len, old + old_len);
             if (err)
-                return answer(r, err);
+                return reply_value(r, err);
             old_len = new_len;
         }
-        return answer(r, move_vma(p, old, old_len, new_addr, new_len, flags & MREMAP_DONTUNMAP));
+        return reply_value(r,
+                           move_vma(p, old, old_len, new_addr, new_len, flags & MREMAP_DONTUNMAP));
     }
     if (new_len <= old_len && !(flags & MREMAP_DONTUNMAP)) {
         if (new_len < old_len) {
             int err = unmap_range(p, old + new_len, old + old_len);
             if (err)
-                return answer(r, err);
+                return reply_value(r, err);
         }
-        return answer(r, (int64_t)old);
+        return reply_value(r, (int64_t)old);
     }
     /* Grow in place when the VMA ends here and the room after it is free. */
     if (!(flags & MREMAP_DONTUNMAP) && old + old_len == v->end && old + new_len <= task_size &&
         range_free(p, v->end, old + new_len)) {
         vma_gen++;
         if (mtree_store_range(&p->mm, v->start, old + new_len - 1, v))
-            return answer(r, -SAMARA_ENOMEM);
+            return reply_value(r, -SAMARA_ENOMEM);
         v->end = old + new_len;
         vma_merge(p, v);
         note_vm(p);
         if (v->flags & VM_LOCKED)
             space_populate(p, v, old + old_len, old + new_len,
                            (v->prot & VP_WRITE) && !(v->flags & VM_SHARED));
-        return answer(r, (int64_t)old);
+        return reply_value(r, (int64_t)old);
     }
     if (!(flags & MREMAP_MAYMOVE))
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     uint64_t to = unmapped_area(p, 0, new_len, PAGE_SIZE);
     if (!to)
-        return answer(r, -SAMARA_ENOMEM);
-    answer(r, move_vma(p, old, old_len, to, new_len, flags & MREMAP_DONTUNMAP));
+        return reply_value(r, -SAMARA_ENOMEM);
+    reply_value(r, move_vma(p, old, old_len, to, new_len, flags & MREMAP_DONTUNMAP));
 }
 
 /* Apply flag changes (set/clear) to the VMAs of [start, end), splitting at the edges. */
@@ -495,17 +490,17 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
     case MADV_POPULATE_WRITE:
         break;
     default:
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     }
     if (start & (PAGE_SIZE - 1))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     uint64_t end = start + page_align(len);
     if (end < start || (len && end == start))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (end == start)
-        return answer(r, 0);
+        return reply_value(r, 0);
     if (end > task_size)
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     bool holes = !range_covered(p, start, end);
     int err = 0;
     for (uint64_t a = start; a < end && !err;) {
@@ -541,7 +536,7 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
                                                    : 0;
         err = change_flags(p, start, end, set, (VM_RAND_READ | VM_SEQ_READ) & ~set);
     }
-    answer(r, err ? err : holes ? -SAMARA_ENOMEM : 0);
+    reply_value(r, err ? err : holes ? -SAMARA_ENOMEM : 0);
 }
 
 void do_brk(struct proc *p, const struct ipc_msg *m, struct reply *r)
@@ -611,13 +606,13 @@ void do_mlock(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t len = page_align(m->w[1] + (m->w[0] & (PAGE_SIZE - 1)));
     unsigned flags = (unsigned)m->w[2];
     if (flags & ~MLOCK_ONFAULT)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (!len)
-        return answer(r, 0);
+        return reply_value(r, 0);
     uint64_t end = start + len;
     if (end < start || end > task_size || !range_covered(p, start, end))
-        return answer(r, -SAMARA_ENOMEM);
-    answer(r, lock_range(p, start, end, VM_LOCKED | (flags ? VM_LOCKONFAULT : 0)));
+        return reply_value(r, -SAMARA_ENOMEM);
+    reply_value(r, lock_range(p, start, end, VM_LOCKED | (flags ? VM_LOCKONFAULT : 0)));
 }
 
 void do_munlock(struct proc *p, const struct ipc_msg *m, struct reply *r)
@@ -625,23 +620,23 @@ void do_munlock(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t start = m->w[0] & ~(PAGE_SIZE - 1);
     uint64_t len = page_align(m->w[1] + (m->w[0] & (PAGE_SIZE - 1)));
     if (!len)
-        return answer(r, 0);
+        return reply_value(r, 0);
     uint64_t end = start + len;
     if (end < start || end > task_size || !range_covered(p, start, end))
-        return answer(r, -SAMARA_ENOMEM);
-    answer(r, change_flags(p, start, end, 0, VM_LOCKED | VM_LOCKONFAULT));
+        return reply_value(r, -SAMARA_ENOMEM);
+    reply_value(r, change_flags(p, start, end, 0, VM_LOCKED | VM_LOCKONFAULT));
 }
 
 void do_mlockall(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     unsigned flags = (unsigned)m->w[0];
     if (!flags || flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || flags == MCL_ONFAULT)
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     unsigned set = VM_LOCKED | (flags & MCL_ONFAULT ? VM_LOCKONFAULT : 0);
     p->def_flags = flags & MCL_FUTURE ? set : 0;
     if (flags & MCL_CURRENT)
         lock_range(p, 0, task_size, set);
-    answer(r, 0);
+    reply_value(r, 0);
 }
 
 void do_munlockall(struct proc *p, const struct ipc_msg *m, struct reply *r)
@@ -649,7 +644,7 @@ void do_munlockall(struct proc *p, const struct ipc_msg *m, struct reply *r)
     (void)m;
     p->def_flags = 0;
     change_flags(p, 0, task_size, 0, VM_LOCKED | VM_LOCKONFAULT);
-    answer(r, 0);
+    reply_value(r, 0);
 }
 
 void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r)
@@ -657,16 +652,16 @@ void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t start = m->w[0], len = m->w[1];
     unsigned flags = (unsigned)m->w[2];
     if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if (start & (PAGE_SIZE - 1))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     if ((flags & MS_ASYNC) && (flags & MS_SYNC))
-        return answer(r, -SAMARA_EINVAL);
+        return reply_value(r, -SAMARA_EINVAL);
     uint64_t end = start + page_align(len);
     if (end < start)
-        return answer(r, -SAMARA_ENOMEM);
+        return reply_value(r, -SAMARA_ENOMEM);
     if (end == start)
-        return answer(r, 0);
+        return reply_value(r, 0);
     /*
      * As Linux: every VMA in the range is handled, a hole makes the answer ENOMEM, and
      * MS_INVALIDATE of locked memory is EBUSY. Shared file mappings are written back (the
@@ -677,9 +672,9 @@ void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r)
     for (struct vma *v = vma_find_from(p, start); v && v->start < end;
          v = vma_find_from(p, v->end)) {
         if (flags & MS_INVALIDATE && v->flags & VM_LOCKED)
-            return answer(r, -SAMARA_EBUSY);
+            return reply_value(r, -SAMARA_EBUSY);
         if (v->file && v->flags & VM_SHARED && flags & (MS_SYNC | MS_ASYNC))
             pfile_sync(v->file);
     }
-    answer(r, err);
+    reply_value(r, err);
 }

@@ -121,6 +121,14 @@ struct reply {
     uint64_t w[4];
 };
 
+/* The common reply: one word, a result or -errno. */
+static inline void reply_value(struct reply *r, int64_t v)
+{
+    r->send = true;
+    r->tag = IPC_TAG(0, 1);
+    r->w[0] = (uint64_t)v;
+}
+
 struct proc;
 
 /* node.c: maple-tree nodes for every tree the pager keeps. */
@@ -379,6 +387,8 @@ void do_munlock(struct proc *p, const struct ipc_msg *m, struct reply *r);
 void do_mlockall(struct proc *p, const struct ipc_msg *m, struct reply *r);
 void do_munlockall(struct proc *p, const struct ipc_msg *m, struct reply *r);
 void do_msync(struct proc *p, const struct ipc_msg *m, struct reply *r);
+/* mincore.c */
+void do_mincore(struct proc *p, const struct ipc_msg *m, struct reply *r);
 extern unsigned long max_map_count;
 
 /* procfs.c: /proc/<pid>/... text. */

@@ -46,6 +46,8 @@ extern const struct ktest maple_tests[];
 extern const unsigned maple_tests_count;
 extern const struct ktest mm_tests[];
 extern const unsigned mm_tests_count;
+extern const struct ktest mincore_tests[]; /* mincore_tests.c */
+extern const unsigned mincore_tests_count;
 extern const struct ktest fs_tests[];
 extern const unsigned fs_tests_count;
 extern const struct ktest file_tests[]; /* opt-in: `ktest file` (main.c) */

@@ -27,6 +27,7 @@ static const struct {
     {kernel_tests, &kernel_tests_count, false},
     {maple_tests, &maple_tests_count, false},
     {mm_tests, &mm_tests_count, false},
+    {mincore_tests, &mincore_tests_count, false},
     {fs_tests, &fs_tests_count, false},
     {file_tests, &file_tests_count, false},
     /* issue 6, processes */

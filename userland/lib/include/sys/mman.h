@@ -118,6 +118,7 @@ int posix_madvise(void *addr, size_t length, int advice);
 int msync(void *addr, size_t length, int flags);
 int mlock(const void *addr, size_t length);
 int mlock2(const void *addr, size_t length, unsigned int flags);
+int mincore(void *addr, size_t length, unsigned char *vec);
 int munlock(const void *addr, size_t length);
 int mlockall(int flags);
 int munlockall(void);
