@@ -142,6 +142,10 @@ static long fork_vmas(struct proc *parent, struct proc *child)
     long err = 0;
     mt_for_each(&child->mm, v, index, ~0ul)
     {
+        if (v->flags & VM_DONTCOPY) {
+            mtree_store_range(&child->mm, v->start, v->end - 1, NULL); /* MADV_DONTFORK */
+            continue;
+        }
         struct vma *n = err ? NULL : vma_alloc();
         if (n) {
             *n = *v;
@@ -192,8 +196,8 @@ void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r)
     {
         if (err)
             break;
-        if (v->flags & VM_SPECIAL)
-            continue;
+        if (v->flags & (VM_SPECIAL | VM_WIPEONFORK))
+            continue; /* the IPC buffer is the child's own; MADV_WIPEONFORK: empty */
         err = fork_share(p, c, v->start, v->end, !(v->flags & VM_SHARED));
     }
     if (!err)

@@ -71,8 +71,8 @@ void do_mincore(struct proc *p, const struct ipc_msg *m, struct reply *r)
     for (unsigned i = 0; i < n; i++) {
         out[i] = words[i] != 0; /* mapped: a frame, the zero page, or kept under PROT_NONE */
         if (!out[i] && v->shm)
-            out[i] = mtree_load(&v->shm->pages, v->pgoff + (start - v->start) / PAGE_SIZE + i) !=
-                     NULL;
+            out[i] =
+                mtree_load(&v->shm->pages, v->pgoff + (start - v->start) / PAGE_SIZE + i) != NULL;
     }
     if (v->file)
         file_pages(v, start, n, out);

@@ -488,6 +488,7 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
     case MADV_PAGEOUT:
     case MADV_POPULATE_READ:
     case MADV_POPULATE_WRITE:
+    case MADV_DONTNEED_LOCKED:
         break;
     default:
         return reply_value(r, -SAMARA_EINVAL);
@@ -508,13 +509,39 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
         if (!v || v->start >= end)
             break;
         uint64_t s = v->start > a ? v->start : a, e = v->end < end ? v->end : end;
+        bool anon_private = !v->file && !v->shm && !(v->flags & VM_SHARED);
         switch (advice) {
         case MADV_DONTNEED:
+        case MADV_DONTNEED_LOCKED:
         case MADV_FREE:
-            if (v->flags & (VM_LOCKED | VM_HUGETLB))
+            /* Linux 6.1: locked memory only with DONTNEED_LOCKED; MADV_FREE only on private
+             * anonymous memory; hugetlb pages are not dropped a page at a time. */
+            if ((v->flags & VM_LOCKED && advice != MADV_DONTNEED_LOCKED) || v->flags & VM_HUGETLB ||
+                (advice == MADV_FREE && !anon_private))
                 err = -SAMARA_EINVAL;
             else
                 space_unmap(p, s, e);
+            break;
+        case MADV_REMOVE:
+            /* Free the backing store: shared memory's object pages; ext2 cannot punch holes
+             * (Linux: vfs_fallocate is EOPNOTSUPP there). */
+            if (v->flags & VM_LOCKED || (!v->file && !v->shm))
+                err = -SAMARA_EINVAL;
+            else if ((v->flags & VM_SHARED) == 0 || !(v->prot & VP_WRITE))
+                err = -SAMARA_EACCES;
+            else if (v->file)
+                err = -SAMARA_EOPNOTSUPP;
+            else
+                shmem_remove(p, v, s, e);
+            break;
+        case MADV_WIPEONFORK:
+            if (!anon_private)
+                err = -SAMARA_EINVAL; /* only private anonymous memory can be wiped */
+            break;
+        case MADV_COLD:
+        case MADV_PAGEOUT:
+            if (v->flags & (VM_LOCKED | VM_HUGETLB))
+                err = -SAMARA_EINVAL; /* nothing is reclaimed here anyway */
             break;
         case MADV_POPULATE_READ:
         case MADV_POPULATE_WRITE: {
@@ -536,6 +563,19 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
                                                    : 0;
         err = change_flags(p, start, end, set, (VM_RAND_READ | VM_SEQ_READ) & ~set);
     }
+    /* The fork and dump flags: set or cleared over the range. */
+    static const struct {
+        unsigned advice, flag;
+        bool set;
+    } flag_advice[] = {
+        {MADV_DONTFORK, VM_DONTCOPY, true},     {MADV_DOFORK, VM_DONTCOPY, false},
+        {MADV_WIPEONFORK, VM_WIPEONFORK, true}, {MADV_KEEPONFORK, VM_WIPEONFORK, false},
+        {MADV_DONTDUMP, VM_DONTDUMP, true},     {MADV_DODUMP, VM_DONTDUMP, false},
+    };
+    for (unsigned i = 0; !err && i < sizeof(flag_advice) / sizeof(flag_advice[0]); i++)
+        if (flag_advice[i].advice == advice)
+            err = change_flags(p, start, end, flag_advice[i].set ? flag_advice[i].flag : 0,
+                               flag_advice[i].set ? 0 : flag_advice[i].flag);
     reply_value(r, err ? err : holes ? -SAMARA_ENOMEM : 0);
 }
 

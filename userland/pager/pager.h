@@ -364,6 +364,9 @@ void shmem_put(struct shmem *s);
 /* The frame of page (made, zeroed, at the first call), or 0 out of memory. The object's
  * own reference is the frame's first; a mapping takes another. */
 uint64_t shmem_page(struct shmem *s, uint64_t page);
+/* MADV_REMOVE over [start, end) of p's VMA v: the object's pages there are freed, after
+ * being unmapped from every process that maps them (they read as zeroes again). */
+void shmem_remove(struct proc *p, struct vma *v, uint64_t start, uint64_t end);
 
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);

@@ -180,12 +180,18 @@ static void vm_flags(const struct vma *v)
         put(" sr");
     if (v->flags & VM_RAND_READ)
         put(" rr");
+    if (v->flags & VM_DONTCOPY)
+        put(" dc");
     if (v->flags & VM_ACCOUNT)
         put(" ac");
     if (v->flags & VM_NORESERVE)
         put(" nr");
     if (v->flags & VM_HUGETLB)
         put(" ht");
+    if (v->flags & VM_WIPEONFORK)
+        put(" wf");
+    if (v->flags & VM_DONTDUMP)
+        put(" dd");
     put(" \n");
 }
 

@@ -63,3 +63,36 @@ uint64_t shmem_page(struct shmem *s, uint64_t page)
     }
     return pa;
 }
+
+void shmem_remove(struct proc *p, struct vma *v, uint64_t start, uint64_t end)
+{
+    (void)p;
+    struct shmem *s = v->shm;
+    uint64_t first = v->pgoff + (start - v->start) / PAGE_SIZE;
+    uint64_t last = first + (end - start) / PAGE_SIZE; /* pages [first, last) */
+    /* Every mapping of those pages goes first, in every process (fork shares the object). */
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        struct proc *q = &procs[i];
+        if (q->state != PROC_LIVE)
+            continue;
+        unsigned long index = 0;
+        struct vma *w;
+        mt_for_each(&q->mm, w, index, ~0ul)
+        {
+            if (w->shm != s)
+                continue;
+            uint64_t wfirst = w->pgoff, wlast = w->pgoff + (w->end - w->start) / PAGE_SIZE;
+            uint64_t lo = wfirst > first ? wfirst : first, hi = wlast < last ? wlast : last;
+            if (lo < hi)
+                space_unmap(q, w->start + (lo - wfirst) * PAGE_SIZE,
+                            w->start + (hi - wfirst) * PAGE_SIZE);
+        }
+    }
+    unsigned long index = first;
+    void *e;
+    mt_for_each(&s->pages, e, index, last - 1)
+    {
+        frame_put((uint64_t)(uintptr_t)e & ~1ul);
+        mtree_store_range(&s->pages, index - 1, index - 1, NULL);
+    }
+}

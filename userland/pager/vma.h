@@ -29,8 +29,11 @@ struct vma;
 #define VM_SEQ_READ    0x0200u
 #define VM_ACCOUNT     0x0400u
 #define VM_NOMAYWRITE                                                                              \
-    0x0800u /* mprotect may not add PROT_WRITE: a shared mapping of a file                         \
-               opened read-only (Linux clears VM_MAYWRITE) */
+    0x0800u                   /* mprotect may not add PROT_WRITE: a shared mapping of a file       \
+                                 opened read-only (Linux clears VM_MAYWRITE) */
+#define VM_DONTCOPY   0x1000u /* MADV_DONTFORK: a forked child does not get this VMA */
+#define VM_WIPEONFORK 0x2000u /* MADV_WIPEONFORK: a forked child gets it empty (zeroes) */
+#define VM_DONTDUMP   0x4000u /* MADV_DONTDUMP: left out of core dumps (only shown here) */
 
 /* Protections, Linux's values. */
 #define VP_READ  1u

@@ -32,6 +32,7 @@ static const struct {
     {file_tests, &file_tests_count, false},
     /* issue 6, processes */
     {proc_tests, &proc_tests_count, false},
+    {madvise_tests, &madvise_tests_count, false},
     {layout_tests, &layout_tests_count, false},
     {shell_tests, &shell_tests_count, false}, /* until exec hands descriptors on (fd_export) */
 };

@@ -33,18 +33,18 @@ static int t_mincore_errors(void)
     unsigned char vec[4];
     char *p = mmap(NULL, 3 * PG, RW, ANON, -1, 0);
     CHECK(p != MAP_FAILED);
-    CHECK_EQ(mm_call_err(mincore(p + 1, PG, vec)), EINVAL);      /* start not page aligned */
-    CHECK_EQ(mm_call_err(mincore(p + 1, 0, vec)), EINVAL);       /* even with no length */
-    CHECK_EQ(mm_call_err(mincore(p, 0, vec)), 0);                /* nothing to do */
-    CHECK_EQ(mm_call_err(mincore(p, 3 * PG, NULL)), EFAULT);     /* no vector */
+    CHECK_EQ(mm_call_err(mincore(p + 1, PG, vec)), EINVAL);  /* start not page aligned */
+    CHECK_EQ(mm_call_err(mincore(p + 1, 0, vec)), EINVAL);   /* even with no length */
+    CHECK_EQ(mm_call_err(mincore(p, 0, vec)), 0);            /* nothing to do */
+    CHECK_EQ(mm_call_err(mincore(p, 3 * PG, NULL)), EFAULT); /* no vector */
     CHECK_EQ(mm_call_err(mincore(p, 3 * PG, (void *)t_mincore_errors)), EFAULT); /* text */
     unsigned long ts = (unsigned long)sys_sysinfo(SYSINFO_TASK_SIZE);
     CHECK_EQ(mm_call_err(mincore((void *)(ts - PG), 2 * PG, vec)), ENOMEM); /* past the end */
     CHECK_EQ(mm_call_err(mincore((void *)ts, PG, vec)), ENOMEM);
     CHECK_EQ(munmap(p + PG, PG), 0);
-    CHECK_EQ(mm_call_err(mincore(p + PG, PG, vec)), ENOMEM);  /* nothing mapped there */
-    CHECK_EQ(mm_call_err(mincore(p, 3 * PG, vec)), ENOMEM);   /* a hole inside the range */
-    CHECK_EQ(mm_call_err(mincore(p, PG + 1, vec)), ENOMEM);   /* a partial page counts whole */
+    CHECK_EQ(mm_call_err(mincore(p + PG, PG, vec)), ENOMEM); /* nothing mapped there */
+    CHECK_EQ(mm_call_err(mincore(p, 3 * PG, vec)), ENOMEM);  /* a hole inside the range */
+    CHECK_EQ(mm_call_err(mincore(p, PG + 1, vec)), ENOMEM);  /* a partial page counts whole */
     CHECK_EQ(mm_call_err(mincore(p, PG, vec)), 0);
     CHECK_EQ(munmap(p, 3 * PG), 0);
     return 0;
@@ -170,7 +170,8 @@ const struct ktest mincore_tests[] = {
     {"mincore_errors", t_mincore_errors, "mincore: EINVAL, ENOMEM, EFAULT in Linux's order"},
     {"mincore_anon", t_mincore_anon, "mincore: anonymous pages once touched; DONTNEED; PROT_NONE"},
     {"mincore_locked", t_mincore_locked, "mincore: MAP_POPULATE and mlock make pages resident"},
-    {"mincore_shared_anon", t_mincore_shared_anon, "mincore: shared anonymous pages stay in memory"},
+    {"mincore_shared_anon", t_mincore_shared_anon,
+     "mincore: shared anonymous pages stay in memory"},
     {"mincore_file", t_mincore_file, "mincore: file pages resident; holes and past EOF not"},
     {"mincore_long", t_mincore_long, "mincore: 2,000 pages over three VMAs"},
 };
