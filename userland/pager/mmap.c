@@ -532,7 +532,7 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
             else if (v->file)
                 err = -SAMARA_EOPNOTSUPP;
             else
-                shmem_remove(p, v, s, e);
+                shmem_remove(v, s, e);
             break;
         case MADV_WIPEONFORK:
             if (!anon_private)

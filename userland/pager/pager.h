@@ -181,6 +181,8 @@ static inline struct vma *vma_find(struct proc *p, uint64_t addr)
 
 /* proc.c */
 extern struct proc procs[PROC_MAX];
+/* Call fn(p, v, ctx) for every VMA v of every live process p (fn must not change the trees). */
+void proc_each_vma(void (*fn)(struct proc *p, struct vma *v, void *ctx), void *ctx);
 struct proc *proc_get(uint64_t pid);
 /* Start program `path` (on the RAM disk, else in the initrd) with argv; the pid or -errno. */
 long proc_spawn(int ppid, const char *path, char *const argv[], int argc);
@@ -364,9 +366,9 @@ void shmem_put(struct shmem *s);
 /* The frame of page (made, zeroed, at the first call), or 0 out of memory. The object's
  * own reference is the frame's first; a mapping takes another. */
 uint64_t shmem_page(struct shmem *s, uint64_t page);
-/* MADV_REMOVE over [start, end) of p's VMA v: the object's pages there are freed, after
+/* MADV_REMOVE over [start, end) of the VMA v: the object's pages there are freed, after
  * being unmapped from every process that maps them (they read as zeroes again). */
-void shmem_remove(struct proc *p, struct vma *v, uint64_t start, uint64_t end);
+void shmem_remove(struct vma *v, uint64_t start, uint64_t end);
 
 /* huge.c: 2 MiB pages for MAP_HUGETLB. */
 void huge_init(void);

@@ -312,28 +312,33 @@ struct frame_meta *pfile_block_meta(uint64_t block)
  * Call fn(p, v, lo, hi) for every VMA of f in every process, with [lo, hi) the part of it
  * holding file pages >= first.
  */
+struct pfile_each {
+    struct pfile *f;
+    uint64_t first;
+    bool shared_only;
+    void (*fn)(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi, void *ctx);
+    void *ctx;
+};
+
+static void pfile_each_one(struct proc *p, struct vma *v, void *ctx)
+{
+    const struct pfile_each *e = ctx;
+    if (v->file != e->f || (e->shared_only && !(v->flags & VM_SHARED)))
+        return;
+    uint64_t pages = (v->end - v->start) / PAGE_SIZE;
+    if (v->pgoff + pages <= e->first)
+        return;
+    uint64_t lo = e->first > v->pgoff ? v->start + (e->first - v->pgoff) * PAGE_SIZE : v->start;
+    e->fn(p, v, lo, v->end, e->ctx);
+}
+
 static void pfile_each_vma(struct pfile *f, uint64_t first, bool shared_only,
                            void (*fn)(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi,
                                       void *ctx),
                            void *ctx)
 {
-    for (unsigned i = 0; i < PROC_MAX; i++) {
-        struct proc *p = &procs[i];
-        if (p->state != PROC_LIVE)
-            continue;
-        unsigned long index = 0;
-        struct vma *v;
-        mt_for_each(&p->mm, v, index, ~0ul)
-        {
-            if (v->file != f || (shared_only && !(v->flags & VM_SHARED)))
-                continue;
-            uint64_t pages = (v->end - v->start) / PAGE_SIZE;
-            if (v->pgoff + pages <= first)
-                continue;
-            uint64_t lo = first > v->pgoff ? v->start + (first - v->pgoff) * PAGE_SIZE : v->start;
-            fn(p, v, lo, v->end, ctx);
-        }
-    }
+    struct pfile_each e = {f, first, shared_only, fn, ctx};
+    proc_each_vma(pfile_each_one, &e);
 }
 
 static void pfile_zap(struct proc *p, struct vma *v, uint64_t lo, uint64_t hi, void *ctx)

@@ -310,6 +310,18 @@ static struct proc *proc_alloc(void)
 }
 
 /* Undo a half-built process: its objects, capabilities and frames. */
+void proc_each_vma(void (*fn)(struct proc *p, struct vma *v, void *ctx), void *ctx)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &procs[i];
+        if (p->state != PROC_LIVE)
+            continue;
+        unsigned long index = 0;
+        struct vma *v;
+        mt_for_each(&p->mm, v, index, ~0ul) fn(p, v, ctx);
+    }
+}
+
 void proc_discard(struct proc *p)
 {
     unsigned base = proc_task_slot(p);

@@ -64,30 +64,31 @@ uint64_t shmem_page(struct shmem *s, uint64_t page)
     return pa;
 }
 
-void shmem_remove(struct proc *p, struct vma *v, uint64_t start, uint64_t end)
+struct shmem_range {
+    struct shmem *s;
+    uint64_t first, last; /* pages [first, last) */
+};
+
+/* Unmap the range's pages from w, if w maps them. */
+static void shmem_unmap_range(struct proc *q, struct vma *w, void *ctx)
 {
-    (void)p;
+    const struct shmem_range *r = ctx;
+    if (w->shm != r->s)
+        return;
+    uint64_t wfirst = w->pgoff, wlast = w->pgoff + (w->end - w->start) / PAGE_SIZE;
+    uint64_t lo = wfirst > r->first ? wfirst : r->first, hi = wlast < r->last ? wlast : r->last;
+    if (lo < hi)
+        space_unmap(q, w->start + (lo - wfirst) * PAGE_SIZE, w->start + (hi - wfirst) * PAGE_SIZE);
+}
+
+void shmem_remove(struct vma *v, uint64_t start, uint64_t end)
+{
     struct shmem *s = v->shm;
     uint64_t first = v->pgoff + (start - v->start) / PAGE_SIZE;
-    uint64_t last = first + (end - start) / PAGE_SIZE; /* pages [first, last) */
+    uint64_t last = first + (end - start) / PAGE_SIZE;
     /* Every mapping of those pages goes first, in every process (fork shares the object). */
-    for (unsigned i = 0; i < PROC_MAX; i++) {
-        struct proc *q = &procs[i];
-        if (q->state != PROC_LIVE)
-            continue;
-        unsigned long index = 0;
-        struct vma *w;
-        mt_for_each(&q->mm, w, index, ~0ul)
-        {
-            if (w->shm != s)
-                continue;
-            uint64_t wfirst = w->pgoff, wlast = w->pgoff + (w->end - w->start) / PAGE_SIZE;
-            uint64_t lo = wfirst > first ? wfirst : first, hi = wlast < last ? wlast : last;
-            if (lo < hi)
-                space_unmap(q, w->start + (lo - wfirst) * PAGE_SIZE,
-                            w->start + (hi - wfirst) * PAGE_SIZE);
-        }
-    }
+    struct shmem_range range = {s, first, last};
+    proc_each_vma(shmem_unmap_range, &range);
     unsigned long index = first;
     void *e;
     mt_for_each(&s->pages, e, index, last - 1)

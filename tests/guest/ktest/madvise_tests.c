@@ -129,8 +129,8 @@ static int t_madv_remove(void)
     CHECK_EQ(s[0], 'r');
     post(&mb[1], 1);
     CHECK_EXIT(pid, 0);
-    CHECK_EQ(mm_call_err(madvise(p, PG, MADV_REMOVE)), EINVAL);   /* private anonymous */
-    CHECK_EQ(mm_call_err(madvise(ro, PG, MADV_REMOVE)), EACCES);  /* not writable */
+    CHECK_EQ(mm_call_err(madvise(p, PG, MADV_REMOVE)), EINVAL);  /* private anonymous */
+    CHECK_EQ(mm_call_err(madvise(ro, PG, MADV_REMOVE)), EACCES); /* not writable */
     const char *path = "/tmp/remove.file";
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
     CHECK(fd >= 0);
