@@ -23,6 +23,7 @@
 #include "thread.h"
 #include "vspace.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/mmu.h"
 
 struct endpoint *endpoint_create(void)
 {
@@ -280,6 +281,27 @@ static int fault_reply(struct thread *t, struct thread *caller)
         return 0;
     }
     if (label == FAULT_REPLY_RESUME) {
+        caller->fault_pending = false;
+        caller->state = TS_RUNNABLE;
+        sched_enqueue(caller);
+        return 0;
+    }
+    if (label == FAULT_REPLY_SIGNAL) {
+        /* Keep the registers (forgetting the oldest context when full: a handler left by
+         * longjmp never returns), then run the handler with three arguments. */
+        uint64_t entry = t->ctx[REG_A2];
+        if (len != 4 || entry >= mmu_task_size)
+            return -EINVAL;
+        if (caller->sigdepth == SIGNAL_DEPTH) {
+            memmove(caller->sigctx[0], caller->sigctx[1],
+                    sizeof(caller->sigctx) - sizeof(caller->sigctx[0]));
+            caller->sigdepth--;
+        }
+        memcpy(caller->sigctx[caller->sigdepth++], caller->ctx, sizeof(caller->ctx));
+        caller->ctx[REG_PC] = entry;
+        caller->ctx[REG_A0] = t->ctx[REG_A3];
+        caller->ctx[REG_A1] = t->ctx[REG_A4];
+        caller->ctx[REG_A2] = t->ctx[REG_A5];
         caller->fault_pending = false;
         caller->state = TS_RUNNABLE;
         sched_enqueue(caller);

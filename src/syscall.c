@@ -29,6 +29,17 @@ static void ret(struct thread *t, int64_t v)
     t->ctx[REG_A0] = (uint64_t)v;
 }
 
+/* The registers the last signal handler interrupted, back in place (a0 included, so no
+ * return value); -EINVAL when no handler runs. */
+static void sys_sigreturn(struct thread *t)
+{
+    if (!t->sigdepth) {
+        ret(t, -EINVAL);
+        return;
+    }
+    memcpy(t->ctx, t->sigctx[--t->sigdepth], sizeof(t->ctx));
+}
+
 /* Up to len bytes the console has received, without waiting: the count (0: none yet). */
 static void sys_debug_read(struct thread *t)
 {
@@ -580,6 +591,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_REMAP] = sys_remap,
     [SYS_MAP_BATCH] = sys_map_batch,
     [SYS_SHARE] = sys_share,
+    [SYS_SIGRETURN] = sys_sigreturn,
 };
 
 void syscall_dispatch(struct thread *t)

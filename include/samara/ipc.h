@@ -30,7 +30,12 @@
  *     FAULT_REPLY_KILL:   stop the thread for good;
  *     FAULT_REPLY_MAP:    length = 4 * n (n >= 1) words: n mappings, each
  *                         { va | perms | size << 4, memory slot of the replier, pa, npages },
- *                         installed into the faulting thread's address space, then resume.
+ *                         installed into the faulting thread's address space, then resume;
+ *     FAULT_REPLY_SIGNAL: length 4 { entry, a0, a1, a2 }: run a signal handler. The kernel
+ *                         keeps the thread's registers (up to SIGNAL_DEPTH contexts a thread,
+ *                         the oldest forgotten past that) and starts it at entry with those
+ *                         three arguments, on its own stack; SYS_SIGRETURN puts the
+ *                         registers back (the faulting instruction runs again).
  * All mappings are checked before any is installed; if a check fails the reply returns an
  * error to the replier and the reply capability stays valid, so the pager can answer again.
  */
@@ -56,6 +61,8 @@
 #define FAULT_REPLY_RESUME 0xff10u
 #define FAULT_REPLY_KILL   0xff11u
 #define FAULT_REPLY_MAP    0xff12u
+#define FAULT_REPLY_SIGNAL 0xff13u
+#define SIGNAL_DEPTH       3 /* contexts a thread keeps for SYS_SIGRETURN (nested handlers) */
 
 /* Fault access types (fault message word 1). */
 #define FAULT_READ             0

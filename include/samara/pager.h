@@ -53,12 +53,19 @@
  *                   at most PAGER_EXEC_BLOCK_MAX) or 0 -> no reply on success: the caller's
  *                   memory is replaced by the program, started with argv, envp and an auxv
  *                   holding AT_PAGESZ, AT_RANDOM (16 random bytes), AT_SAMARA_BLOCK (the
- *                   block's copy on the new stack) and AT_NULL. Errors (the caller continues):
- * ENOENT, EACCES (not a regular file), ENOEXEC, E2BIG (more than PAGER_EXEC_ARGS_MAX bytes of
- * strings), EFAULT. PAGER_PROCLIST  w0 = cookie (0 first)  -> w0 = a live or zombie pid (0: no
- * more), w1 = next cookie (for readdir of /proc) PAGER_PERSONALITY w0 = the new personality, or
- * PAGER_PERSONALITY_QUERY -> w0 = the old one (personality(2); kept by fork and exec;
- * PAGER_ADDR_NO_RANDOMIZE makes the next exec's layout the fixed one)
+ *                   block's copy on the new stack) and AT_NULL. Errors (the caller
+ *                   continues): ENOENT, EACCES (not a regular file), ENOEXEC, E2BIG (more
+ *                   than PAGER_EXEC_ARGS_MAX bytes of strings), EFAULT.
+ *   PAGER_PROCLIST  w0 = cookie (0 first)  -> w0 = a live or zombie pid (0: no more), w1 = next
+ *                   cookie (for readdir of /proc)
+ *   PAGER_PERSONALITY w0 = the new personality, or PAGER_PERSONALITY_QUERY -> w0 = the old one
+ *                   (personality(2); kept by fork and exec; PAGER_ADDR_NO_RANDOMIZE makes the
+ *                   next exec's layout the fixed one)
+ *   PAGER_SIGACTION w0 = signal (Linux's number), w1 = 1: the program handles it, 0: default,
+ *                   w2 = the library's handler trampoline (0: unchanged) -> w0 = 0, -EINVAL
+ *                   (SIGKILL, SIGSTOP, out of range). A fault raising a handled signal is
+ *                   answered with FAULT_REPLY_SIGNAL {trampoline, signal, si_code, address}
+ *                   (samara/ipc.h) instead of ending the process. Kept by fork, reset by exec.
  *
  * Files (the pager maps them, so their size changes and syncs go through it):
  *   PAGER_FTRUNCATE w0 = the file server's descriptor, w1 = size     -> w0 = 0 or -errno
@@ -97,6 +104,7 @@ enum pager_label {
     PAGER_PROCLIST = 24,
     PAGER_PERSONALITY = 25,
     PAGER_MINCORE = 26,
+    PAGER_SIGACTION = 27,
 };
 
 #define MINCORE_CHUNK 480 /* pages per PAGER_MINCORE reply: IPC words 4..63, a byte each */

@@ -60,6 +60,7 @@ enum samara_sys {
     SYS_REMAP = 56,        /* (task, old va, new va, len): move mappings; new range empty */
     SYS_MAP_BATCH = 57,    /* (task, buf, n <= 128): n groups {va|flags, mem slot, pa, npages} */
     SYS_SHARE = 58,        /* (src task, dst task, va, len, flags, buf, max): fork, see below */
+    SYS_SIGRETURN = 59,    /* (): the registers kept by the last FAULT_REPLY_SIGNAL, back */
 };
 
 #define SYS_COUNT 64

@@ -23,9 +23,20 @@
 #define STACK_GUARD_GAP (256ul << 12) /* Linux's stack_guard_gap: 256 pages */
 #define ZERO_AROUND     16            /* pages of zero-page fault-around */
 
-void fault_kill(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
-                struct reply *r)
+void fault_signal(struct proc *p, unsigned what, const char *why, uint64_t addr, uint64_t pc,
+                  struct reply *r)
 {
+    int sig = (int)(what & 0xff);
+    if (p->sig_entry && p->sig_caught & (1ul << sig)) {
+        /* The program catches it: its handler runs (libsamara's trampoline, signal.c). */
+        r->send = true;
+        r->tag = IPC_TAG(FAULT_REPLY_SIGNAL, 4);
+        r->w[0] = p->sig_entry;
+        r->w[1] = (uint64_t)sig;
+        r->w[2] = what >> 8;
+        r->w[3] = addr;
+        return;
+    }
     printf("pager: pid %d (%s): %s at 0x%lx, pc 0x%lx: %s\n", p->pid, p->name, why,
            (unsigned long)addr, (unsigned long)pc, signal_name(sig));
     p->invalid_faults++;
@@ -58,25 +69,25 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     uint64_t addr = m->w[0], access = FAULT_ACCESS(m->w[1]), pc = m->w[2], word = m->w[3];
     unsigned cause = word & 15;
     if (cause == 0 || cause == 4 || cause == 6)
-        return fault_kill(p, PAGER_SIGBUS, "misaligned access", addr, pc, r);
+        return fault_signal(p, FAULT_BUS_ADRALN, "misaligned access", addr, pc, r);
     if (access == FAULT_OTHER)
-        return fault_kill(p, PAGER_SIGILL, "illegal instruction", addr, pc, r);
+        return fault_signal(p, FAULT_ILL_ILLOPC, "illegal instruction", addr, pc, r);
     struct vma *v = vma_find(p, addr);
     if (!v && !(v = stack_grow(p, addr)))
-        return fault_kill(p, PAGER_SIGSEGV, "segfault (SEGV_MAPERR)", addr, pc, r);
+        return fault_signal(p, FAULT_SEGV_MAPERR, "segfault (SEGV_MAPERR)", addr, pc, r);
     unsigned need = access == FAULT_WRITE  ? VP_WRITE
                     : access == FAULT_EXEC ? VP_EXEC
                                            : VP_READ | VP_WRITE; /* write implies read */
     if (!(v->prot & need))
-        return fault_kill(p, PAGER_SIGSEGV, "segfault (SEGV_ACCERR)", addr, pc, r);
+        return fault_signal(p, FAULT_SEGV_ACCERR, "segfault (SEGV_ACCERR)", addr, pc, r);
     if (cause < 12)
-        return fault_kill(p, PAGER_SIGBUS, "access fault", addr, pc, r);
+        return fault_signal(p, FAULT_BUS_ADRERR, "access fault", addr, pc, r);
 
     p->minflt++;
     if (v->flags & VM_HUGETLB) {
         if (huge_populate(p, v, addr & ~((2ul << 20) - 1), (addr | ((2ul << 20) - 1)) + 1,
                           access == FAULT_WRITE))
-            return fault_kill(p, PAGER_SIGBUS, "no huge page left", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "no huge page left", addr, pc, r);
         r->send = true;
         r->tag = IPC_TAG(FAULT_REPLY_RESUME, 0);
         return;
@@ -92,7 +103,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         if (!present) {
             pa = shmem_page(v->shm, v->pgoff + (va - v->start) / PAGE_SIZE);
             if (!pa)
-                return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+                return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
             frame_info(pa)->refs++;
             space_note_rss(p, 1);
         }
@@ -112,7 +123,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         /* A write to a shared page: copy it first (a fresh frame is zero already). */
         uint64_t copy = fm->flags & FRAME_ZERO ? frame_alloc() : frame_alloc_nozero();
         if (!copy)
-            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
         if (!(fm->flags & FRAME_ZERO)) {
             page_copy(physmap(copy), physmap(pa));
             frame_unref(fm, pa);
@@ -131,7 +142,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
     } else if (v->ops == &vma_elf_ops && !(v->prot & VP_WRITE)) {
         pa = filecache_get(v, va);
         if (!pa)
-            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
         space_note_rss(p, 1);
         /* Map the cached neighbours too: groups 2.. travel in the pager's IPC buffer. */
         struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
@@ -167,7 +178,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         /* Anonymous memory takes a frame as it comes (zeroed when freed); others fill it. */
         pa = v->ops == &vma_anon_ops ? frame_alloc() : frame_alloc_nozero();
         if (!pa)
-            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
         if (v->ops != &vma_anon_ops)
             v->ops->fill(v, va, pa);
         struct frame_meta *fm = frame_info(pa);

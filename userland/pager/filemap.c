@@ -92,7 +92,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
         } else if (write && shared_frame) {
             uint64_t copy = filemap_copy(p, va, pa);
             if (!copy)
-                return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+                return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
             if (!disk)
                 frame_put(pa);
             else {
@@ -121,17 +121,18 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     long n = pfile_blocks(f, first, count, false, blocks, &asked);
     major |= asked;
     if (n == -SAMARA_ENOSPC)
-        return fault_kill(p, PAGER_SIGBUS, "no space left on the disk", addr, pc, r);
+        return fault_signal(p, FAULT_BUS_ADRERR, "no space left on the disk", addr, pc, r);
     if (n < 0 || (unsigned long)n <= at)
-        return fault_kill(p, PAGER_SIGBUS, "access beyond the end of the file", addr, pc, r);
+        return fault_signal(p, FAULT_BUS_ADRERR, "access beyond the end of the file", addr, pc, r);
     if (!blocks[at]) {
         /* A hole: give it its block now (see above), just this page. */
         long m = pfile_blocks(f, page, 1, true, &blocks[at], &asked);
         major |= asked;
         if (m == -SAMARA_ENOSPC)
-            return fault_kill(p, PAGER_SIGBUS, "no space left on the disk", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "no space left on the disk", addr, pc, r);
         if (m < 1 || !blocks[at])
-            return fault_kill(p, PAGER_SIGBUS, "access beyond the end of the file", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "access beyond the end of the file", addr, pc,
+                                r);
     }
     if (major) {
         p->majflt++;
@@ -144,7 +145,7 @@ void filemap_fault(struct proc *p, struct vma *v, uint64_t addr, uint64_t word, 
     } else if (write) {
         pa = filemap_copy(p, va, pa);
         if (!pa)
-            return fault_kill(p, PAGER_SIGBUS, "out of memory", addr, pc, r);
+            return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
     } else {
         perms &= ~MAP_PERM_W;
     }

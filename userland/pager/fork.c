@@ -186,6 +186,8 @@ void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r)
     c->mmap_base = p->mmap_base;
     c->sp_offset = p->sp_offset;
     c->personality = p->personality;
+    c->sig_caught = p->sig_caught; /* handlers are inherited by fork, not by exec */
+    c->sig_entry = p->sig_entry;
     c->start_code = p->start_code;
     c->end_code = p->end_code;
     err = fork_vmas(p, c);

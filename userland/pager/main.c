@@ -246,6 +246,22 @@ static void do_personality(struct proc *p, const struct ipc_msg *m, struct reply
     r->w[0] = old;
 }
 
+/* sigaction(2) for the signals faults raise: whether the program handles signal w0 (w1), and
+ * the trampoline its library runs handlers through (w2). SIGKILL and SIGSTOP cannot be. */
+static void do_sigaction(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t sig = m->w[0];
+    if (sig < 1 || sig > 64 || sig == PAGER_SIGKILL || sig == 19 /* SIGSTOP */)
+        return reply_value(r, -SAMARA_EINVAL);
+    if (m->w[1])
+        p->sig_caught |= 1ul << (sig & 63);
+    else
+        p->sig_caught &= ~(1ul << (sig & 63));
+    if (m->w[2])
+        p->sig_entry = m->w[2];
+    reply_value(r, 0);
+}
+
 static void do_frames(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     (void)p;
@@ -318,6 +334,7 @@ static const struct {
     {PAGER_EXEC, do_exec, "exec"},
     {PAGER_PROCLIST, do_proclist, "proclist"},
     {PAGER_PERSONALITY, do_personality, "personality"},
+    {PAGER_SIGACTION, do_sigaction, "sigaction"},
 };
 
 /* init=PATH ARGS... : everything after init= is the program and its arguments. */

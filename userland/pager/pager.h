@@ -154,6 +154,8 @@ struct proc {
     uint64_t stack_top, mmap_base;
     uint64_t sp_offset;   /* the initial stack's bytes start this far below stack_top */
     unsigned personality; /* personality(2): PAGER_ADDR_NO_RANDOMIZE is the one obeyed */
+    uint64_t sig_caught;  /* bit s: the program handles signal s (PAGER_SIGACTION) ... */
+    uint64_t sig_entry;   /* ... through its library's trampoline here (0: none) */
     uint64_t start_code, end_code;
     uint64_t rss, hwm;   /* resident frames now and at most (pages) */
     uint64_t rss_file;   /* of rss: pages of files (the RAM disk's frames) */
@@ -246,9 +248,20 @@ void reply_slot_release(unsigned slot);
 
 /* fault.c: resolve a fault of p; fills *reply (label and words) for the faulting thread. */
 void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r);
-/* End p with signal sig for a fault at addr (logged with why), sending no reply. */
-void fault_kill(struct proc *p, int sig, const char *why, uint64_t addr, uint64_t pc,
-                struct reply *r);
+/* What a fault the pager cannot resolve raises: a signal and its si_code, as Linux's. */
+#define FAULT_SIGNAL(sig, code) ((unsigned)(sig) | (unsigned)(code) << 8)
+#define FAULT_SEGV_MAPERR       FAULT_SIGNAL(PAGER_SIGSEGV, 1) /* nothing mapped there */
+#define FAULT_SEGV_ACCERR       FAULT_SIGNAL(PAGER_SIGSEGV, 2) /* the protection forbids it */
+#define FAULT_BUS_ADRALN        FAULT_SIGNAL(PAGER_SIGBUS, 1)  /* misaligned */
+#define FAULT_BUS_ADRERR        FAULT_SIGNAL(PAGER_SIGBUS, 2)  /* no such page (past EOF...) */
+#define FAULT_ILL_ILLOPC        FAULT_SIGNAL(PAGER_SIGILL, 1)
+/*
+ * Raise `what` (FAULT_*) for p's fault at addr: the program's handler runs when it has one
+ * for the signal (FAULT_REPLY_SIGNAL, filled into *r); otherwise p ends with the signal
+ * (logged with why) and no reply is sent.
+ */
+void fault_signal(struct proc *p, unsigned what, const char *why, uint64_t addr, uint64_t pc,
+                  struct reply *r);
 
 /* Text of a signal for the kill message. */
 const char *signal_name(int sig);

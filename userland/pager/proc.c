@@ -560,6 +560,7 @@ long proc_exec(struct proc *p, const char *path, const struct proc_image *img)
     p->map_count = 0;
     p->def_flags = 0;
     p->start_brk = p->brk = p->start_code = p->end_code = 0;
+    p->sig_caught = p->sig_entry = 0; /* caught signals go back to their default action */
     const char *base = strrchr(path, '/');
     memset(p->name, 0, sizeof(p->name));
     strncpy(p->name, base ? base + 1 : path, sizeof(p->name) - 1);

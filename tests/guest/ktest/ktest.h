@@ -56,6 +56,8 @@ extern const struct ktest proc_tests[]; /* opt-in until fork and exec land */
 extern const unsigned proc_tests_count;
 extern const struct ktest madvise_tests[]; /* madvise_tests.c: fork flags, REMOVE, FREE */
 extern const unsigned madvise_tests_count;
+extern const struct ktest signal_tests[]; /* signal_tests.c: handlers for fault signals */
+extern const unsigned signal_tests_count;
 extern const struct ktest layout_tests[]; /* layout_tests.c: ASLR */
 extern const unsigned layout_tests_count;
 extern const struct ktest shell_tests[]; /* shell_tests.c: /bin/sh and the programs */

@@ -34,6 +34,7 @@ static const struct {
     {proc_tests, &proc_tests_count, false},
     {madvise_tests, &madvise_tests_count, false},
     {layout_tests, &layout_tests_count, false},
+    {signal_tests, &signal_tests_count, false},
     {shell_tests, &shell_tests_count, false}, /* until exec hands descriptors on (fd_export) */
 };
 

@@ -102,6 +102,24 @@ void page_copy(void *dst, const void *src);
 long pager_spawn(const char *path, const char *const argv[]);
 long pager_wait(long pid, int *status, int options);
 long pager_kill(long pid, int sig);
+/*
+ * What the running signal handler was called for (signal.c): the signal (picolibc's number),
+ * si_code (below) and, for a fault, the faulting address.
+ */
+struct samara_siginfo {
+    int si_signo;
+    int si_code;
+    void *si_addr;
+};
+const struct samara_siginfo *samara_siginfo(void);
+#ifndef SEGV_MAPERR
+#define SEGV_MAPERR 1 /* si_code of SIGSEGV: nothing is mapped there */
+#define SEGV_ACCERR 2 /* the protection forbids the access */
+#define BUS_ADRALN  1 /* si_code of SIGBUS: misaligned */
+#define BUS_ADRERR  2 /* no such page (past the end of a file) */
+#define ILL_ILLOPC  1 /* si_code of SIGILL: illegal opcode */
+#endif
+
 /* PAGER_PERSONALITY: set the persona (0xffffffff: only ask); the old one or -errno. */
 long pager_personality(unsigned long persona);
 long pager_free_frames(void);

@@ -1,0 +1,132 @@
+/*
+ * signal.c - signal handlers for the signals faults raise: sigaction, signal, raise,
+ * sigprocmask (picolibc has only an in-process signal and raise).
+ *
+ * A handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGTRAP is registered with the pager
+ * (PAGER_SIGACTION) together with this library's trampoline. When a fault raises the signal,
+ * the pager answers it with FAULT_REPLY_SIGNAL: the kernel keeps the thread's registers and
+ * starts it in signal_trampoline with the signal (Linux's number), si_code and the faulting
+ * address. The trampoline calls the handler; if the handler returns, SYS_SIGRETURN puts the
+ * registers back and the faulting instruction runs again (so a handler that fixes the
+ * protection lets it succeed), as on Linux. A handler may also leave by longjmp/siglongjmp.
+ * samara_siginfo() tells the handler what si_code and si_addr were (picolibc's siginfo_t has
+ * no si_addr, and its struct sigaction no sa_sigaction).
+ *
+ * Other signals only exist inside the process (raise calls the handler), or end it (kill);
+ * the signal mask is kept for sigprocmask and sigsetjmp but blocks nothing.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include <samara/ipc.h>
+#include <samara/pager.h>
+#include <samara/syscall.h>
+#include <samara/user.h>
+
+#define SIGNAL_MAX 64
+
+int process_signal_to_linux(int sig); /* process.c */
+int process_signal_from_linux(int sig);
+
+static struct sigaction signal_actions[SIGNAL_MAX + 1];
+static sigset_t signal_mask;
+static struct samara_siginfo signal_last;
+
+/* Whether a fault can raise sig (picolibc's number): those the pager must be told about. */
+static int signal_from_fault(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+}
+
+static _Noreturn void signal_trampoline(uint64_t linux_sig, uint64_t code, uint64_t addr)
+{
+    int sig = process_signal_from_linux((int)linux_sig);
+    signal_last = (struct samara_siginfo){sig, (int)code, (void *)addr};
+    _sig_func_ptr h = sig > 0 && sig <= SIGNAL_MAX ? signal_actions[sig].sa_handler : SIG_DFL;
+    if (h != SIG_DFL && h != SIG_IGN)
+        h(sig);
+    else /* the handler went meanwhile: the fault, run again, takes the default action */
+        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3), linux_sig, 0, 0, 0);
+    sys0(SYS_SIGRETURN);
+    _exit(128 + sig); /* not reached: SYS_SIGRETURN fails only outside a handler */
+}
+
+const struct samara_siginfo *samara_siginfo(void)
+{
+    return &signal_last;
+}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (sig < 1 || sig > SIGNAL_MAX || (act && (sig == SIGKILL || sig == SIGSTOP))) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (old)
+        *old = signal_actions[sig];
+    if (!act)
+        return 0;
+    if (signal_from_fault(sig)) {
+        _sig_func_ptr h = act->sa_handler;
+        bool caught = h != SIG_DFL && h != SIG_IGN; /* an ignored fault still ends it */
+        struct ipc_msg m =
+            ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3),
+                     (uint64_t)process_signal_to_linux(sig), caught,
+                     (uint64_t)(uintptr_t)signal_trampoline, 0);
+        long r = m.err ? m.err : (long)m.w[0];
+        if (r < 0) {
+            errno = (int)-r;
+            return -1;
+        }
+    }
+    signal_actions[sig] = *act;
+    return 0;
+}
+
+_sig_func_ptr signal(int sig, _sig_func_ptr handler)
+{
+    struct sigaction act = {0}, old;
+    act.sa_handler = handler;
+    if (sigaction(sig, &act, &old))
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+int raise(int sig)
+{
+    if (sig < 1 || sig > SIGNAL_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    _sig_func_ptr h = signal_actions[sig].sa_handler;
+    if (h == SIG_IGN)
+        return 0;
+    if (h != SIG_DFL) {
+        signal_last = (struct samara_siginfo){sig, 0 /* SI_USER */, NULL};
+        h(sig);
+        return 0;
+    }
+    return kill(getpid(), sig);
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    if (old)
+        *old = signal_mask;
+    if (!set)
+        return 0;
+    if (how == SIG_BLOCK)
+        signal_mask |= *set;
+    else if (how == SIG_UNBLOCK)
+        signal_mask &= ~*set;
+    else if (how == SIG_SETMASK)
+        signal_mask = *set;
+    else {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
