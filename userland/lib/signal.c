@@ -72,10 +72,9 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     if (signal_from_fault(sig)) {
         _sig_func_ptr h = act->sa_handler;
         bool caught = h != SIG_DFL && h != SIG_IGN; /* an ignored fault still ends it */
-        struct ipc_msg m =
-            ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3),
-                     (uint64_t)process_signal_to_linux(sig), caught,
-                     (uint64_t)(uintptr_t)signal_trampoline, 0);
+        struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3),
+                                    (uint64_t)process_signal_to_linux(sig), caught,
+                                    (uint64_t)(uintptr_t)signal_trampoline, 0);
         long r = m.err ? m.err : (long)m.w[0];
         if (r < 0) {
             errno = (int)-r;

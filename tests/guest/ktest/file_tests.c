@@ -26,6 +26,7 @@
 
 #include "ktest.h"
 #include "mm_util.h"
+#include "proc_util.h"
 
 #ifndef FT_DIR
 #define FT_DIR "/data"
@@ -51,40 +52,17 @@ static const char *ft_path(unsigned slot, const char *name)
     return paths[slot & 3];
 }
 
-/* The byte at offset i of a file filled with `seed`: differs from page to page. */
-static unsigned char pat(unsigned seed, size_t i)
-{
-    return (unsigned char)(seed * 37 + i * 7 + (i >> 12) * 13 + 1);
-}
-
-/* Create (truncating) path with `size` pattern bytes; returns an O_RDWR descriptor or -1. */
+/* Create (truncating) path with `size` pattern bytes (proc_util.h's pat); returns an O_RDWR
+ * descriptor or -1. */
 static int ft_create(const char *path, size_t size, unsigned seed)
 {
-    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
-    if (fd < 0)
-        return -1;
-    unsigned char buf[4096];
-    for (size_t off = 0; off < size;) {
-        size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
-        for (size_t i = 0; i < n; i++)
-            buf[i] = pat(seed, off + i);
-        if (write(fd, buf, n) != (ssize_t)n) {
-            close(fd);
-            return -1;
-        }
-        off += n;
-    }
-    return fd;
+    return pattern_create(path, size, seed, 0644);
 }
 
 /* Whether p[0..len) holds the pattern bytes of file offsets [off, off + len). */
 static int pat_ok(const void *p, size_t off, size_t len, unsigned seed)
 {
-    const unsigned char *c = p;
-    for (size_t i = 0; i < len; i++)
-        if (c[i] != pat(seed, off + i))
-            return 0;
-    return 1;
+    return is_pat(p, seed, off, len);
 }
 
 /* Whether the file's bytes [off, off + len) read with pread are the pattern. */

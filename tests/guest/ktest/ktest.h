@@ -54,6 +54,8 @@ extern const struct ktest file_tests[]; /* opt-in: `ktest file` (main.c) */
 extern const unsigned file_tests_count;
 extern const struct ktest proc_tests[]; /* opt-in until fork and exec land */
 extern const unsigned proc_tests_count;
+extern const struct ktest exec_tests[]; /* exec_tests.c */
+extern const unsigned exec_tests_count;
 extern const struct ktest madvise_tests[]; /* madvise_tests.c: fork flags, REMOVE, FREE */
 extern const unsigned madvise_tests_count;
 extern const struct ktest signal_tests[]; /* signal_tests.c: handlers for fault signals */

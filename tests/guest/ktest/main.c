@@ -32,6 +32,7 @@ static const struct {
     {file_tests, &file_tests_count, false},
     /* issue 6, processes */
     {proc_tests, &proc_tests_count, false},
+    {exec_tests, &exec_tests_count, false},
     {madvise_tests, &madvise_tests_count, false},
     {layout_tests, &layout_tests_count, false},
     {signal_tests, &signal_tests_count, false},

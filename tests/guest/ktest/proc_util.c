@@ -1,8 +1,9 @@
 /*
- * proc_util.c - the helpers of proc_util.h: waiting, forking, exec'ing ktest helpers, and
- * the mailbox page through which parent and child order their steps.
+ * proc_util.c - the helpers of proc_util.h: waiting, forking, exec'ing ktest helpers, the
+ * mailbox page through which parent and child order their steps, and pattern files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "ktest.h"
@@ -61,4 +62,59 @@ pid_t exec_child(const char *helper, char *const extra[], char *const envp[])
         _exit(99);
     }
     return pid;
+}
+
+int exec_wait(const char *helper, char *const extra[], char *const envp[])
+{
+    pid_t pid = exec_child(helper, extra, envp);
+    return pid > 0 ? proc_wait(pid) : -1;
+}
+
+/* Fresh private anonymous memory, or NULL. */
+volatile char *anon(size_t pages)
+{
+    void *p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* The byte at offset i of a file made with seed. */
+char pat(unsigned seed, size_t i)
+{
+    return (char)(seed * 31 + i * 7 + (i >> 12) * 13 + 1);
+}
+
+/* Create /tmp/pt_NAME with size pattern bytes and mode; returns an O_RDWR descriptor or -1. */
+int pt_file(const char *name, size_t size, unsigned seed, int mode, char *path)
+{
+    snprintf(path, 64, "/tmp/pt_%s", name);
+    unlink(path);
+    return pattern_create(path, size, seed, mode);
+}
+
+int pattern_create(const char *path, size_t size, unsigned seed, int mode)
+{
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, mode);
+    if (fd < 0)
+        return -1;
+    char buf[512];
+    for (size_t off = 0; off < size;) {
+        size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = pat(seed, off + i);
+        if (write(fd, buf, n) != (ssize_t)n) {
+            close(fd);
+            return -1;
+        }
+        off += n;
+    }
+    return fd;
+}
+
+/* Whether p[0..n) holds the pattern of file offsets [off, off + n). */
+bool is_pat(const volatile char *p, unsigned seed, size_t off, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != pat(seed, off + i))
+            return false;
+    return true;
 }

@@ -11,6 +11,7 @@
 #define PROC_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -63,5 +64,18 @@ bool await(volatile int *slot, int v);
 /* exec a ktest helper in a child with argv (NULL-ended, after "ktest case NAME") and envp
  * (NULL: environ); returns the child's pid, or -1. */
 pid_t exec_child(const char *helper, char *const extra[], char *const envp[]);
+/* exec_child, then wait for it: its wait status, or -1. */
+int exec_wait(const char *helper, char *const extra[], char *const envp[]);
+/* Fresh private anonymous memory, or NULL. */
+volatile char *anon(size_t pages);
+/* The byte at offset i of a pattern file made with seed. */
+char pat(unsigned seed, size_t i);
+/* Create /tmp/pt_NAME (path: 64 bytes) with size pattern bytes and mode; an O_RDWR
+ * descriptor, or -1. */
+int pt_file(const char *name, size_t size, unsigned seed, int mode, char *path);
+/* Create (truncating) path with size pattern bytes and mode; an O_RDWR descriptor, or -1. */
+int pattern_create(const char *path, size_t size, unsigned seed, int mode);
+/* Whether p[0..n) holds the pattern of file offsets [off, off + n). */
+bool is_pat(const volatile char *p, unsigned seed, size_t off, size_t n);
 
 #endif

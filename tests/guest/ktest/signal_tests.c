@@ -196,7 +196,8 @@ static int t_signal_api(void)
 }
 
 const struct ktest signal_tests[] = {
-    {"signal_segv_codes", t_signal_segv_codes, "SIGSEGV handler: SEGV_ACCERR, SEGV_MAPERR, si_addr"},
+    {"signal_segv_codes", t_signal_segv_codes,
+     "SIGSEGV handler: SEGV_ACCERR, SEGV_MAPERR, si_addr"},
     {"signal_handler_returns", t_signal_handler_returns,
      "a handler that returns: the instruction runs again"},
     {"signal_many", t_signal_many, "1,000 faults left by siglongjmp"},

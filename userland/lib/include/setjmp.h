@@ -17,9 +17,9 @@ typedef struct {
     sigset_t mask;
 } sigjmp_buf[1];
 
-#define sigsetjmp(buf, savemask)                                                                  \
-    ((buf)->saved = (savemask),                                                                    \
-     (buf)->saved ? sigprocmask(SIG_SETMASK, 0, &(buf)->mask) : 0, setjmp((buf)->env))
+#define sigsetjmp(buf, savemask)                                                                   \
+    ((buf)->saved = (savemask), (buf)->saved ? sigprocmask(SIG_SETMASK, 0, &(buf)->mask) : 0,      \
+     setjmp((buf)->env))
 
 #define siglongjmp(buf, val)                                                                       \
     ((buf)->saved ? sigprocmask(SIG_SETMASK, &(buf)->mask, 0) : 0, longjmp((buf)->env, (val)))
