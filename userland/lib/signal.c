@@ -6,11 +6,11 @@
  * (PAGER_SIGACTION) together with this library's trampoline. When a fault raises the signal,
  * the pager answers it with FAULT_REPLY_SIGNAL: the kernel keeps the thread's registers and
  * starts it in signal_trampoline with the signal (Linux's number), si_code and the faulting
- * address. The trampoline calls the handler; if the handler returns, SYS_SIGRETURN puts the
- * registers back and the faulting instruction runs again (so a handler that fixes the
- * protection lets it succeed), as on Linux. A handler may also leave by longjmp/siglongjmp.
- * samara_siginfo() tells the handler what si_code and si_addr were (picolibc's siginfo_t has
- * no si_addr, and its struct sigaction no sa_sigaction).
+ * address. The trampoline calls the handler (sa_sigaction with a siginfo_t under SA_SIGINFO,
+ * as Linux's: sys/signal.h here has Linux's struct sigaction and siginfo_t); if the handler
+ * returns, SYS_SIGRETURN puts the registers back and the faulting instruction runs again (so
+ * a handler that fixes the protection lets it succeed), as on Linux. A handler may also
+ * leave by longjmp/siglongjmp. samara_siginfo() also tells what si_code and si_addr were.
  *
  * Other signals only exist inside the process (raise calls the handler), or end it (kill);
  * the signal mask is kept for sigprocmask and sigsetjmp but blocks nothing.
@@ -41,15 +41,47 @@ static int signal_from_fault(int sig)
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
 }
 
+static _Noreturn void signal_trampoline(uint64_t linux_sig, uint64_t code, uint64_t addr);
+
+/* Tell the pager whether sig (picolibc's number) has a handler here. */
+static long signal_tell_pager(int sig, bool caught)
+{
+    struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3),
+                                (uint64_t)process_signal_to_linux(sig), caught,
+                                (uint64_t)(uintptr_t)signal_trampoline, 0);
+    return m.err ? m.err : (long)m.w[0];
+}
+
+/* Call sig's handler as its flags say; SA_RESETHAND makes it the last time. */
+static void signal_call(int sig, int code, void *addr)
+{
+    struct sigaction a = signal_actions[sig];
+    if (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN)
+        return;
+    if (a.sa_flags & SA_RESETHAND) {
+        signal_actions[sig].sa_handler = SIG_DFL;
+        signal_actions[sig].sa_flags = 0;
+        if (signal_from_fault(sig))
+            signal_tell_pager(sig, false);
+    }
+    if (a.sa_flags & SA_SIGINFO) {
+        siginfo_t info = {.si_signo = sig, .si_code = code, .si_addr = addr};
+        static uint64_t no_context[64]; /* no ucontext is made: a zeroed one to read */
+        a.sa_sigaction(sig, &info, no_context);
+    } else {
+        a.sa_handler(sig);
+    }
+}
+
 static _Noreturn void signal_trampoline(uint64_t linux_sig, uint64_t code, uint64_t addr)
 {
     int sig = process_signal_from_linux((int)linux_sig);
     signal_last = (struct samara_siginfo){sig, (int)code, (void *)addr};
-    _sig_func_ptr h = sig > 0 && sig <= SIGNAL_MAX ? signal_actions[sig].sa_handler : SIG_DFL;
-    if (h != SIG_DFL && h != SIG_IGN)
-        h(sig);
+    if (sig > 0 && sig <= SIGNAL_MAX && signal_actions[sig].sa_handler != SIG_DFL &&
+        signal_actions[sig].sa_handler != SIG_IGN)
+        signal_call(sig, (int)code, (void *)addr);
     else /* the handler went meanwhile: the fault, run again, takes the default action */
-        ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3), linux_sig, 0, 0, 0);
+        signal_tell_pager(sig, false);
     sys0(SYS_SIGRETURN);
     _exit(128 + sig); /* not reached: SYS_SIGRETURN fails only outside a handler */
 }
@@ -72,10 +104,7 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     if (signal_from_fault(sig)) {
         _sig_func_ptr h = act->sa_handler;
         bool caught = h != SIG_DFL && h != SIG_IGN; /* an ignored fault still ends it */
-        struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3),
-                                    (uint64_t)process_signal_to_linux(sig), caught,
-                                    (uint64_t)(uintptr_t)signal_trampoline, 0);
-        long r = m.err ? m.err : (long)m.w[0];
+        long r = signal_tell_pager(sig, caught);
         if (r < 0) {
             errno = (int)-r;
             return -1;
@@ -104,8 +133,8 @@ int raise(int sig)
     if (h == SIG_IGN)
         return 0;
     if (h != SIG_DFL) {
-        signal_last = (struct samara_siginfo){sig, 0 /* SI_USER */, NULL};
-        h(sig);
+        signal_last = (struct samara_siginfo){sig, SI_USER, NULL};
+        signal_call(sig, SI_USER, NULL);
         return 0;
     }
     return kill(getpid(), sig);

@@ -160,6 +160,51 @@ static int h_signal_segv(void)
     return 0;
 }
 
+static siginfo_t info_seen;
+static volatile int info_sig;
+
+static void info_handler(int sig, siginfo_t *info, void *context)
+{
+    caught++;
+    info_seen = *info;
+    (void)context;
+    info_sig = sig;
+    siglongjmp(jump, 1);
+}
+
+/* SA_SIGINFO handlers get Linux's siginfo_t: si_signo, si_code, si_addr. SA_RESETHAND: once. */
+static int t_signal_siginfo(void)
+{
+    char *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED);
+    struct sigaction act = {0};
+    act.sa_sigaction = info_handler;
+    act.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    CHECK_EQ(sigaction(SIGSEGV, &act, NULL), 0);
+    caught = 0;
+    if (!sigsetjmp(jump, 1)) {
+        p[5] = 1;
+        CHECK(0);
+    }
+    CHECK_EQ(caught, 1);
+    CHECK_EQ(info_sig, SIGSEGV);
+    CHECK_EQ(info_seen.si_signo, SIGSEGV);
+    CHECK_EQ(info_seen.si_code, SEGV_ACCERR);
+    CHECK(info_seen.si_addr == p + 5);
+    struct sigaction now;
+    CHECK_EQ(sigaction(SIGSEGV, NULL, &now), 0);
+    CHECK(now.sa_handler == SIG_DFL); /* SA_RESETHAND: used once */
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        p[5] = 1; /* the default action now */
+        _exit(0);
+    }
+    CHECK_SIGNALED(pid, SIGSEGV);
+    CHECK_EQ(munmap(p, PG), 0);
+    return 0;
+}
+
 static volatile int usr1;
 
 static void usr1_handler(int sig)
@@ -204,6 +249,7 @@ const struct ktest signal_tests[] = {
     {"signal_sigbus", t_signal_sigbus, "SIGBUS handler past the end of a file: BUS_ADRERR"},
     {"signal_fork_exec", t_signal_fork_exec, "fork keeps handlers, exec resets them"},
     {"signal_api", t_signal_api, "sigaction errors, raise, SIG_IGN, sigprocmask"},
+    {"signal_siginfo", t_signal_siginfo, "SA_SIGINFO: si_signo, si_code, si_addr; SA_RESETHAND"},
     {"_signal_segv", h_signal_segv, "helper: touch address 8"},
 };
 const unsigned signal_tests_count = sizeof(signal_tests) / sizeof(signal_tests[0]);
