@@ -287,17 +287,15 @@ static int fault_reply(struct thread *t, struct thread *caller)
         return 0;
     }
     if (label == FAULT_REPLY_SIGNAL) {
-        /* Keep the registers (forgetting the oldest context when full: a handler left by
-         * longjmp never returns), then run the handler with three arguments. */
+        /* Keep the registers until the handler copies them onto its own stack (the signal
+         * frame: SYS_SIGCONTEXT), then run it with three arguments. */
         uint64_t entry = t->ctx[REG_A2];
-        if (len != 4 || entry >= mmu_task_size)
+        if (len != 4 || entry >= mmu_task_size || entry & 1)
             return -EINVAL;
-        if (caller->sigdepth == SIGNAL_DEPTH) {
-            memmove(caller->sigctx[0], caller->sigctx[1],
-                    sizeof(caller->sigctx) - sizeof(caller->sigctx[0]));
-            caller->sigdepth--;
-        }
-        memcpy(caller->sigctx[caller->sigdepth++], caller->ctx, sizeof(caller->ctx));
+        if (caller->sigctx_kept)
+            return -EBUSY; /* the last handler faulted before it took them: the pager kills */
+        memcpy(caller->sigctx, caller->ctx, sizeof(caller->ctx));
+        caller->sigctx_kept = true;
         caller->ctx[REG_PC] = entry;
         caller->ctx[REG_A0] = t->ctx[REG_A3];
         caller->ctx[REG_A1] = t->ctx[REG_A4];

@@ -29,15 +29,39 @@ static void ret(struct thread *t, int64_t v)
     t->ctx[REG_A0] = (uint64_t)v;
 }
 
-/* The registers the last signal handler interrupted, back in place (a0 included, so no
- * return value); -EINVAL when no handler runs. */
-static void sys_sigreturn(struct thread *t)
+/*
+ * A signal handler's first call: the registers FAULT_REPLY_SIGNAL kept, to the user's frame
+ * (32 words, pc first), and the kernel's copy is free again. -EINVAL when none is kept.
+ */
+static void sys_sigcontext(struct thread *t)
 {
-    if (!t->sigdepth) {
+    if (!t->sigctx_kept) {
         ret(t, -EINVAL);
         return;
     }
-    memcpy(t->ctx, t->sigctx[--t->sigdepth], sizeof(t->ctx));
+    int err = copy_to_user(t->task, ARG(t, 0), t->sigctx, sizeof(t->sigctx));
+    if (!err)
+        t->sigctx_kept = false;
+    ret(t, err);
+}
+
+/*
+ * The end of a signal handler: the 32 registers at the user's frame (pc first) become the
+ * thread's, a0 included, so there is no return value unless the frame cannot be read
+ * (-EFAULT) or its pc is not a user address (-EINVAL). Only user registers come back, so
+ * whatever the frame holds gives nothing the program did not have.
+ */
+static void sys_sigreturn(struct thread *t)
+{
+    uint64_t frame[32];
+    int err = copy_from_user(t->task, frame, ARG(t, 0), sizeof(frame));
+    if (!err && (frame[REG_PC] >= mmu_task_size || frame[REG_PC] & 1))
+        err = -EINVAL;
+    if (err) {
+        ret(t, err);
+        return;
+    }
+    memcpy(t->ctx, frame, sizeof(frame));
 }
 
 /* Up to len bytes the console has received, without waiting: the count (0: none yet). */
@@ -592,6 +616,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_MAP_BATCH] = sys_map_batch,
     [SYS_SHARE] = sys_share,
     [SYS_SIGRETURN] = sys_sigreturn,
+    [SYS_SIGCONTEXT] = sys_sigcontext,
 };
 
 void syscall_dispatch(struct thread *t)

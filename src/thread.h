@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <samara/ipc.h>
-
 #include "object.h"
 #include "arch/riscv/asm_offsets.h"
 
@@ -65,9 +63,9 @@ struct thread {
     uint64_t *fault_pte;    /* level-0 entry of the faulting page, or NULL (fastpath.c) */
     uint64_t fault_pte_gen; /* mmu_tables_freed when fault_pte was taken */
     struct cap fault_ep;    /* where faults are sent: a copy of an endpoint capability */
-    /* Registers kept by FAULT_REPLY_SIGNAL for SYS_SIGRETURN, newest last (endpoint.c). */
-    uint64_t sigctx[SIGNAL_DEPTH][32];
-    unsigned sigdepth;
+    /* Registers kept by FAULT_REPLY_SIGNAL until the handler takes them (SYS_SIGCONTEXT). */
+    uint64_t sigctx[32];
+    bool sigctx_kept;
 };
 
 _Static_assert(__builtin_offsetof(struct thread, kstack_top) == CTX_KSTACK, "trap.S offsets");

@@ -32,10 +32,11 @@
  *                         { va | perms | size << 4, memory slot of the replier, pa, npages },
  *                         installed into the faulting thread's address space, then resume;
  *     FAULT_REPLY_SIGNAL: length 4 { entry, a0, a1, a2 }: run a signal handler. The kernel
- *                         keeps the thread's registers (up to SIGNAL_DEPTH contexts a thread,
- *                         the oldest forgotten past that) and starts it at entry with those
- *                         three arguments, on its own stack; SYS_SIGRETURN puts the
- *                         registers back (the faulting instruction runs again).
+ *                         keeps the thread's 32 registers for it and starts it at entry with
+ *                         those three arguments, on its own stack. The handler's first act is
+ *                         SYS_SIGCONTEXT, which copies them onto its stack (a signal frame,
+ *                         as Linux's) and frees the kernel's copy; SYS_SIGRETURN(frame) puts
+ *                         them back. -EBUSY while a kept copy has not been taken yet.
  * All mappings are checked before any is installed; if a check fails the reply returns an
  * error to the replier and the reply capability stays valid, so the pager can answer again.
  */
@@ -62,7 +63,6 @@
 #define FAULT_REPLY_KILL   0xff11u
 #define FAULT_REPLY_MAP    0xff12u
 #define FAULT_REPLY_SIGNAL 0xff13u
-#define SIGNAL_DEPTH       3 /* contexts a thread keeps for SYS_SIGRETURN (nested handlers) */
 
 /* Fault access types (fault message word 1). */
 #define FAULT_READ             0

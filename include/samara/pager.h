@@ -61,11 +61,14 @@
  *   PAGER_PERSONALITY w0 = the new personality, or PAGER_PERSONALITY_QUERY -> w0 = the old one
  *                   (personality(2); kept by fork and exec; PAGER_ADDR_NO_RANDOMIZE makes the
  *                   next exec's layout the fixed one)
- *   PAGER_SIGACTION w0 = signal (Linux's number), w1 = 1: the program handles it, 0: default,
- *                   w2 = the library's handler trampoline (0: unchanged) -> w0 = 0, -EINVAL
- *                   (SIGKILL, SIGSTOP, out of range). A fault raising a handled signal is
- *                   answered with FAULT_REPLY_SIGNAL {trampoline, signal, si_code, address}
- *                   (samara/ipc.h) instead of ending the process. Kept by fork, reset by exec.
+ *   PAGER_SIGACTION w0 = signal (Linux's number), w1 = PAGER_SIG_* flags (0: the default
+ *                   action), w2 = the library's handler trampoline (0: unchanged) -> w0 = 0,
+ *                   -EINVAL (SIGKILL, SIGSTOP, out of range). A fault raising a handled signal
+ *                   that is not blocked is answered with FAULT_REPLY_SIGNAL {trampoline,
+ *                   signal, si_code, address} (samara/ipc.h) and the signal is blocked (unless
+ *                   SA_NODEFER); a blocked one ends the process. Kept by fork, reset by exec.
+ *   PAGER_SIGMASK   w0 = the blocked signals (bit s: signal s, Linux's numbers) -> w0 = the old
+ *                   set (sigprocmask; only the signals faults raise are ever blocked here).
  *
  * Files (the pager maps them, so their size changes and syncs go through it):
  *   PAGER_FTRUNCATE w0 = the file server's descriptor, w1 = size     -> w0 = 0 or -errno
@@ -105,7 +108,11 @@ enum pager_label {
     PAGER_PERSONALITY = 25,
     PAGER_MINCORE = 26,
     PAGER_SIGACTION = 27,
+    PAGER_SIGMASK = 28,
 };
+
+#define PAGER_SIG_CAUGHT  1u /* PAGER_SIGACTION w1: the program handles the signal */
+#define PAGER_SIG_NODEFER 2u /* ... with SA_NODEFER: not blocked while its handler runs */
 
 #define MINCORE_CHUNK 480 /* pages per PAGER_MINCORE reply: IPC words 4..63, a byte each */
 
@@ -149,6 +156,7 @@ enum proc_file {
 #define PAGER_SIGBUS  7
 #define PAGER_SIGSEGV 11
 #define PAGER_SIGILL  4
+#define PAGER_SIGTRAP 5
 #define PAGER_SIGTERM 15
 
 #endif

@@ -60,7 +60,8 @@ enum samara_sys {
     SYS_REMAP = 56,        /* (task, old va, new va, len): move mappings; new range empty */
     SYS_MAP_BATCH = 57,    /* (task, buf, n <= 128): n groups {va|flags, mem slot, pa, npages} */
     SYS_SHARE = 58,        /* (src task, dst task, va, len, flags, buf, max): fork, see below */
-    SYS_SIGRETURN = 59,    /* (): the registers kept by the last FAULT_REPLY_SIGNAL, back */
+    SYS_SIGRETURN = 59,    /* (frame): the 32 registers at frame (pc first) become the thread's */
+    SYS_SIGCONTEXT = 60,   /* (frame): copy the registers FAULT_REPLY_SIGNAL kept to frame */
 };
 
 #define SYS_COUNT 64

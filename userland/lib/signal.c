@@ -13,7 +13,7 @@
  * leave by longjmp/siglongjmp. samara_siginfo() also tells what si_code and si_addr were.
  *
  * Other signals only exist inside the process (raise calls the handler), or end it (kill);
- * the signal mask is kept for sigprocmask and sigsetjmp but blocks nothing.
+ * the signal mask blocks fault signals (the pager keeps it: PAGER_SIGMASK) and nothing else.
  */
 #include <errno.h>
 #include <signal.h>
@@ -43,11 +43,32 @@ static int signal_from_fault(int sig)
 
 static _Noreturn void signal_trampoline(uint64_t linux_sig, uint64_t code, uint64_t addr);
 
-/* Tell the pager whether sig (picolibc's number) has a handler here. */
-static long signal_tell_pager(int sig, bool caught)
+/* The pager's blocked set for mask (picolibc's numbering): only fault signals matter there. */
+static uint64_t signal_pager_mask(sigset_t mask)
 {
+    static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < sizeof(fault_signals) / sizeof(fault_signals[0]); i++)
+        if (mask & (1ul << fault_signals[i]))
+            bits |= 1ul << process_signal_to_linux(fault_signals[i]);
+    return bits;
+}
+
+/* Make mask the blocked set, here and in the pager. */
+static void signal_set_mask(sigset_t mask)
+{
+    signal_mask = mask;
+    ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGMASK, 1), signal_pager_mask(mask), 0, 0, 0);
+}
+
+/* Tell the pager how sig (picolibc's number) is handled here (act NULL: the default). */
+static long signal_tell_pager(int sig, const struct sigaction *act)
+{
+    uint64_t flags = 0;
+    if (act && act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN)
+        flags = PAGER_SIG_CAUGHT | (act->sa_flags & SA_NODEFER ? PAGER_SIG_NODEFER : 0);
     struct ipc_msg m = ipc_call(CAP_PROC_PAGER, IPC_TAG(PAGER_SIGACTION, 3),
-                                (uint64_t)process_signal_to_linux(sig), caught,
+                                (uint64_t)process_signal_to_linux(sig), flags,
                                 (uint64_t)(uintptr_t)signal_trampoline, 0);
     return m.err ? m.err : (long)m.w[0];
 }
@@ -62,7 +83,7 @@ static void signal_call(int sig, int code, void *addr)
         signal_actions[sig].sa_handler = SIG_DFL;
         signal_actions[sig].sa_flags = 0;
         if (signal_from_fault(sig))
-            signal_tell_pager(sig, false);
+            signal_tell_pager(sig, NULL);
     }
     if (a.sa_flags & SA_SIGINFO) {
         siginfo_t info = {.si_signo = sig, .si_code = code, .si_addr = addr};
@@ -73,17 +94,43 @@ static void signal_call(int sig, int code, void *addr)
     }
 }
 
+/*
+ * Where a fault's handler starts (FAULT_REPLY_SIGNAL): take the interrupted registers into a
+ * frame on this stack (SYS_SIGCONTEXT; writing it first makes its pages writable through the
+ * ordinary fault path), run the handler with the signal blocked (the pager blocked it already,
+ * unless SA_NODEFER) plus its sa_mask, then put the mask and the registers back. Leaving the
+ * handler by longjmp simply drops the frame; a child forked in the handler has its copy.
+ */
 static _Noreturn void signal_trampoline(uint64_t linux_sig, uint64_t code, uint64_t addr)
 {
+    volatile uint64_t frame[32];
+    for (unsigned i = 0; i < 32; i++)
+        frame[i] = 0;
     int sig = process_signal_from_linux((int)linux_sig);
+    if (sys1(SYS_SIGCONTEXT, (long)frame)) {
+        pager_kill(getpid(), (int)linux_sig); /* cannot go on: the signal's default action */
+        _exit(128 + sig);
+    }
+    sigset_t before = signal_mask; /* the mask the fault interrupted */
     signal_last = (struct samara_siginfo){sig, (int)code, (void *)addr};
     if (sig > 0 && sig <= SIGNAL_MAX && signal_actions[sig].sa_handler != SIG_DFL &&
-        signal_actions[sig].sa_handler != SIG_IGN)
+        signal_actions[sig].sa_handler != SIG_IGN) {
+        sigset_t during = before | signal_actions[sig].sa_mask;
+        if (!(signal_actions[sig].sa_flags & SA_NODEFER))
+            during |= 1ul << sig;
+        signal_mask = during; /* the pager blocked the signal itself */
+        if (during != (before | 1ul << sig))
+            signal_set_mask(during);
         signal_call(sig, (int)code, (void *)addr);
-    else /* the handler went meanwhile: the fault, run again, takes the default action */
-        signal_tell_pager(sig, false);
-    sys0(SYS_SIGRETURN);
-    _exit(128 + sig); /* not reached: SYS_SIGRETURN fails only outside a handler */
+        signal_set_mask(before);
+    } else {
+        /* the handler went meanwhile: the fault, run again, takes the default action */
+        signal_tell_pager(sig, NULL);
+        signal_set_mask(before);
+    }
+    sys1(SYS_SIGRETURN, (long)frame);
+    pager_kill(getpid(), (int)linux_sig); /* a frame that cannot be read back */
+    _exit(128 + sig);
 }
 
 const struct samara_siginfo *samara_siginfo(void)
@@ -102,9 +149,7 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     if (!act)
         return 0;
     if (signal_from_fault(sig)) {
-        _sig_func_ptr h = act->sa_handler;
-        bool caught = h != SIG_DFL && h != SIG_IGN; /* an ignored fault still ends it */
-        long r = signal_tell_pager(sig, caught);
+        long r = signal_tell_pager(sig, act); /* an ignored fault still ends it */
         if (r < 0) {
             errno = (int)-r;
             return -1;
@@ -147,11 +192,11 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *old)
     if (!set)
         return 0;
     if (how == SIG_BLOCK)
-        signal_mask |= *set;
+        signal_set_mask(signal_mask | *set);
     else if (how == SIG_UNBLOCK)
-        signal_mask &= ~*set;
+        signal_set_mask(signal_mask & ~*set);
     else if (how == SIG_SETMASK)
-        signal_mask = *set;
+        signal_set_mask(*set);
     else {
         errno = EINVAL;
         return -1;

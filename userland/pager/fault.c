@@ -27,8 +27,14 @@ void fault_signal(struct proc *p, unsigned what, const char *why, uint64_t addr,
                   struct reply *r)
 {
     int sig = (int)(what & 0xff);
-    if (p->sig_entry && p->sig_caught & (1ul << sig)) {
-        /* The program catches it: its handler runs (libsamara's trampoline, signal.c). */
+    uint64_t bit = 1ul << sig;
+    if (p->sig_entry && p->sig_caught & bit && !(p->sig_blocked & bit)) {
+        /* The program catches it: its handler runs (libsamara's trampoline, signal.c), with
+         * the signal blocked unless SA_NODEFER. A fault signal that is blocked (its handler
+         * faulted, or longjmp left one without restoring the mask) ends the process, as on
+         * Linux. */
+        if (!(p->sig_nodefer & bit))
+            p->sig_blocked |= bit;
         r->send = true;
         r->tag = IPC_TAG(FAULT_REPLY_SIGNAL, 4);
         r->w[0] = p->sig_entry;
@@ -68,10 +74,13 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
 {
     uint64_t addr = m->w[0], access = FAULT_ACCESS(m->w[1]), pc = m->w[2], word = m->w[3];
     unsigned cause = word & 15;
+    /* As Linux on riscv: si_addr is the pc for these three, not stval. */
     if (cause == 0 || cause == 4 || cause == 6)
-        return fault_signal(p, FAULT_BUS_ADRALN, "misaligned access", addr, pc, r);
+        return fault_signal(p, FAULT_BUS_ADRALN, "misaligned access", pc, pc, r);
+    if (cause == 3)
+        return fault_signal(p, FAULT_TRAP_BRKPT, "breakpoint", pc, pc, r);
     if (access == FAULT_OTHER)
-        return fault_signal(p, FAULT_ILL_ILLOPC, "illegal instruction", addr, pc, r);
+        return fault_signal(p, FAULT_ILL_ILLOPC, "illegal instruction", pc, pc, r);
     struct vma *v = vma_find(p, addr);
     if (!v && !(v = stack_grow(p, addr)))
         return fault_signal(p, FAULT_SEGV_MAPERR, "segfault (SEGV_MAPERR)", addr, pc, r);
@@ -80,8 +89,8 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
                                            : VP_READ | VP_WRITE; /* write implies read */
     if (!(v->prot & need))
         return fault_signal(p, FAULT_SEGV_ACCERR, "segfault (SEGV_ACCERR)", addr, pc, r);
-    if (cause < 12)
-        return fault_signal(p, FAULT_BUS_ADRERR, "access fault", addr, pc, r);
+    if (cause < 12) /* an access fault: Linux's riscv do_trap_*_fault is SIGSEGV too */
+        return fault_signal(p, FAULT_SEGV_ACCERR, "access fault", addr, pc, r);
 
     p->minflt++;
     if (v->flags & VM_HUGETLB) {

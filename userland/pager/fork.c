@@ -184,10 +184,11 @@ void do_fork(struct proc *p, const struct ipc_msg *m, struct reply *r)
     c->brk = p->brk;
     c->stack_top = p->stack_top;
     c->mmap_base = p->mmap_base;
-    c->sp_offset = p->sp_offset;
     c->personality = p->personality;
     c->sig_caught = p->sig_caught; /* handlers are inherited by fork, not by exec */
     c->sig_entry = p->sig_entry;
+    c->sig_nodefer = p->sig_nodefer;
+    c->sig_blocked = p->sig_blocked; /* the mask by both */
     c->start_code = p->start_code;
     c->end_code = p->end_code;
     err = fork_vmas(p, c);

@@ -4,11 +4,13 @@
  *
  * randomize_va_space (bootarg `randomize_va_space=`, or `norandmaps` for 0; read back in
  * /proc/sys/kernel/randomize_va_space) says how much moves at each exec:
- *   0  nothing: the stack top is TASK_SIZE - 0x3000, mmap_base 128 MiB below TASK_SIZE, the
- *      heap right after the program;
- *   1  the stack top (up to 8 MiB lower, whole pages, as Linux's default STACK_RND_MASK),
- *      the stack pointer within its top 8 KiB (16-byte steps), and mmap_base (up to 1 GiB
- *      lower: 18 bits of pages, riscv64's mmap_rnd_bits);
+ *   0  nothing: the stack top is TASK_SIZE - 0x3000, mmap_base is 129 MiB below TASK_SIZE
+ *      (Linux's smallest gap: 128 MiB and the 1 MiB stack guard gap), the heap right after
+ *      the program;
+ *   1  the stack top goes down by up to 1 GiB in whole pages (riscv64's STACK_RND_MASK,
+ *      0x3ffff), and mmap_base by up to 1 GiB more (18 bits of pages, riscv64's
+ *      mmap_rnd_bits) below a gap that leaves room for all of that (8 MiB of stack limit,
+ *      1 MiB of guard gap and the stack's 1 GiB of randomisation, as Linux's mmap_base());
  *   2  (the default) also the start of the heap (up to 1 GiB past the program).
  * A process whose personality has ADDR_NO_RANDOMIZE (personality(2), `setarch -R`; kept by
  * fork and exec) gets the fixed layout. The program itself is not moved: programs are linked
@@ -23,11 +25,12 @@
 
 unsigned randomize_va_space = 2;
 
-#define STACK_RND_PAGES 0x7ff         /* Linux's default STACK_RND_MASK: 8 MiB of pages */
+#define STACK_RND_PAGES 0x3fffful     /* riscv64's STACK_RND_MASK: 1 GiB of pages */
 #define MMAP_RND_BITS   18            /* riscv64's default mmap_rnd_bits */
 #define BRK_RND_RANGE   (1ul << 30)   /* arch_randomize_brk: within 1 GiB */
-#define MMAP_GAP        (128ul << 20) /* Linux's MIN_GAP: room for an 8 MiB stack and more */
-#define SP_RND_RANGE    8192          /* arch_align_stack */
+#define STACK_GUARD_GAP (256ul << 12) /* stack_guard_gap */
+#define MMAP_MIN_GAP    ((128ul << 20) + STACK_GUARD_GAP) /* Linux's MIN_GAP */
+#define STACK_RLIMIT    (8ul << 20)                       /* RLIMIT_STACK */
 
 void layout_random(void *buf, size_t len)
 {
@@ -67,12 +70,13 @@ static bool randomized(const struct proc *p, unsigned level)
 void layout_choose(struct proc *p)
 {
     uint64_t stack_top = task_size - PROC_STACK_OFFSET;
-    uint64_t mmap_base = task_size - MMAP_GAP;
-    p->sp_offset = 0;
+    uint64_t mmap_base = task_size - MMAP_MIN_GAP;
     if (randomized(p, 1)) {
+        /* mmap_base(): the gap covers the stack limit, its guard and its randomisation. */
+        uint64_t gap = STACK_RLIMIT + STACK_GUARD_GAP + STACK_RND_PAGES * PAGE_SIZE;
+        gap = gap < MMAP_MIN_GAP ? MMAP_MIN_GAP : gap;
         stack_top -= random_below(STACK_RND_PAGES + 1) * PAGE_SIZE;
-        mmap_base -= random_below(1ul << MMAP_RND_BITS) * PAGE_SIZE;
-        p->sp_offset = random_below(SP_RND_RANGE) & ~15ul;
+        mmap_base = task_size - gap - random_below(1ul << MMAP_RND_BITS) * PAGE_SIZE;
     }
     p->stack_top = stack_top;
     p->mmap_base = mmap_base;

@@ -95,6 +95,8 @@ const char *signal_name(int sig)
         return "Bus error";
     case PAGER_SIGILL:
         return "Illegal instruction";
+    case PAGER_SIGTRAP:
+        return "Trace/breakpoint trap";
     case PAGER_SIGKILL:
         return "Killed";
     case PAGER_SIGTERM:
@@ -253,13 +255,20 @@ static void do_sigaction(struct proc *p, const struct ipc_msg *m, struct reply *
     uint64_t sig = m->w[0];
     if (sig < 1 || sig > 64 || sig == PAGER_SIGKILL || sig == 19 /* SIGSTOP */)
         return reply_value(r, -SAMARA_EINVAL);
-    if (m->w[1])
-        p->sig_caught |= 1ul << (sig & 63);
-    else
-        p->sig_caught &= ~(1ul << (sig & 63));
+    uint64_t bit = 1ul << (sig & 63);
+    p->sig_caught = m->w[1] & PAGER_SIG_CAUGHT ? p->sig_caught | bit : p->sig_caught & ~bit;
+    p->sig_nodefer = m->w[1] & PAGER_SIG_NODEFER ? p->sig_nodefer | bit : p->sig_nodefer & ~bit;
     if (m->w[2])
         p->sig_entry = m->w[2];
     reply_value(r, 0);
+}
+
+/* sigprocmask(2) for the signals faults raise: the blocked set (bit s: signal s) -> the old. */
+static void do_sigmask(struct proc *p, const struct ipc_msg *m, struct reply *r)
+{
+    uint64_t old = p->sig_blocked;
+    p->sig_blocked = m->w[0] & ~(1ul << PAGER_SIGKILL | 1ul << 19); /* never SIGKILL, SIGSTOP */
+    reply_value(r, (int64_t)old);
 }
 
 static void do_frames(struct proc *p, const struct ipc_msg *m, struct reply *r)
@@ -335,6 +344,7 @@ static const struct {
     {PAGER_PROCLIST, do_proclist, "proclist"},
     {PAGER_PERSONALITY, do_personality, "personality"},
     {PAGER_SIGACTION, do_sigaction, "sigaction"},
+    {PAGER_SIGMASK, do_sigmask, "sigmask"},
 };
 
 /* init=PATH ARGS... : everything after init= is the program and its arguments. */
@@ -452,7 +462,9 @@ void pager_main(const struct bootinfo *bi)
             if (m.err && p && p->state == PROC_LIVE && label == IPC_LABEL_FAULT) {
                 printf("pager: pid %d: fault reply refused (%ld), killing it\n", p->pid,
                        (long)m.err);
-                proc_exit(p, PAGER_SIGKILL);
+                /* A signal that cannot be delivered is SIGSEGV, as Linux's force_sigsegv. */
+                proc_exit(p, IPC_TAG_LABEL(r.tag) == FAULT_REPLY_SIGNAL ? PAGER_SIGSEGV
+                                                                        : PAGER_SIGKILL);
                 init_finished();
                 m = ipc_recv(SLOT_EP, recv_slot);
             } else if (m.err) {

@@ -509,13 +509,17 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
         if (!v || v->start >= end)
             break;
         uint64_t s = v->start > a ? v->start : a, e = v->end < end ? v->end : end;
-        bool anon_private = !v->file && !v->shm && !(v->flags & VM_SHARED);
+        /* Private anonymous: not a file (a program's segments are one, as on Linux), not
+         * shared memory, not hugetlb (Linux's hugetlbfs files). */
+        bool anon_private =
+            v->ops == &vma_anon_ops && !v->shm && !(v->flags & (VM_SHARED | VM_HUGETLB));
         switch (advice) {
         case MADV_DONTNEED:
         case MADV_DONTNEED_LOCKED:
         case MADV_FREE:
             /* Linux 6.1: locked memory only with DONTNEED_LOCKED; MADV_FREE only on private
-             * anonymous memory; hugetlb pages are not dropped a page at a time. */
+             * anonymous memory. Hugetlb memory is refused (Linux 6.1 drops whole aligned
+             * huge pages: not done here). */
             if ((v->flags & VM_LOCKED && advice != MADV_DONTNEED_LOCKED) || v->flags & VM_HUGETLB ||
                 (advice == MADV_FREE && !anon_private))
                 err = -SAMARA_EINVAL;

@@ -152,10 +152,11 @@ struct proc {
     unsigned def_flags;      /* VM_* given to every new VMA (mlockall MCL_FUTURE) */
     uint64_t start_brk, brk; /* the heap: [start_brk, brk) */
     uint64_t stack_top, mmap_base;
-    uint64_t sp_offset;   /* the initial stack's bytes start this far below stack_top */
     unsigned personality; /* personality(2): PAGER_ADDR_NO_RANDOMIZE is the one obeyed */
     uint64_t sig_caught;  /* bit s: the program handles signal s (PAGER_SIGACTION) ... */
     uint64_t sig_entry;   /* ... through its library's trampoline here (0: none) */
+    uint64_t sig_nodefer; /* bit s: SA_NODEFER, s stays unblocked while its handler runs */
+    uint64_t sig_blocked; /* bit s: blocked (PAGER_SIGMASK; a handler blocks its signal) */
     uint64_t start_code, end_code;
     uint64_t rss, hwm;   /* resident frames now and at most (pages) */
     uint64_t rss_file;   /* of rss: pages of files (the RAM disk's frames) */
@@ -255,6 +256,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r);
 #define FAULT_BUS_ADRALN        FAULT_SIGNAL(PAGER_SIGBUS, 1)  /* misaligned */
 #define FAULT_BUS_ADRERR        FAULT_SIGNAL(PAGER_SIGBUS, 2)  /* no such page (past EOF...) */
 #define FAULT_ILL_ILLOPC        FAULT_SIGNAL(PAGER_SIGILL, 1)
+#define FAULT_TRAP_BRKPT        FAULT_SIGNAL(PAGER_SIGTRAP, 1) /* ebreak */
 /*
  * Raise `what` (FAULT_*) for p's fault at addr: the program's handler runs when it has one
  * for the signal (FAULT_REPLY_SIGNAL, filled into *r); otherwise p ends with the signal
@@ -270,7 +272,7 @@ const char *signal_name(int sig);
 extern unsigned randomize_va_space; /* 0, 1 or 2, as Linux's sysctl */
 /* len random bytes from the kernel's generator. */
 void layout_random(void *buf, size_t len);
-/* Set p->stack_top, p->mmap_base and p->sp_offset for the program p is about to load. */
+/* Set p->stack_top and p->mmap_base for the program p is about to load. */
 void layout_choose(struct proc *p);
 /* Move the start of the heap (p->start_brk, set by the loader) at random, at level 2. */
 void layout_place_heap(struct proc *p);

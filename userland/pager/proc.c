@@ -61,14 +61,14 @@ static long map_into(struct proc *p, uint64_t va, uint64_t pa, unsigned perms)
  * The initial stack (System V ABI, as Linux builds it): from sp up, argc, argv[0..argc-1],
  * NULL, envp[], NULL, the auxiliary vector {AT_PAGESZ, 4096}, {AT_RANDOM, address},
  * {AT_SAMARA_BLOCK, address} (when there is an inherited block), {AT_NULL, 0}; above them the
- * block, the strings and AT_RANDOM's 16 random bytes, from p->sp_offset below top (layout.c).
+ * block, the strings and AT_RANDOM's 16 random bytes, right below top.
  * It is built in a buffer and copied into as many fresh pages as it needs below top.
  */
 static uint8_t stack_image[PAGER_EXEC_ARGS_MAX + PAGER_EXEC_BLOCK_MAX + 4 * PAGE_SIZE];
 
 static long build_stack(struct proc *p, uint64_t top, const struct proc_image *img, uint64_t *sp)
 {
-    size_t size = sizeof(stack_image), off = size - p->sp_offset;
+    size_t size = sizeof(stack_image), off = size;
     uint64_t base = top - size;   /* the user address of stack_image[0] */
     memset(stack_image, 0, size); /* nothing of the last program's stack goes along */
     off -= 16; /* AT_RANDOM: seeds for the program's own use (stack protector, hashing) */
@@ -448,7 +448,7 @@ static long proc_load(struct proc *p, const struct proc_program *prog, const str
 {
     /*
      * The layout, as Linux's (docs/BOOT.md): the ELF, the heap after it, mmap areas top-down
-     * from mmap_base (at least 128 MiB below the top, the gap Linux leaves for an 8 MiB
+     * from mmap_base (at least 129 MiB below the top, the gap Linux leaves for an 8 MiB
      * stack), the stack growing down from stack_top, and the IPC buffer page above it; the
      * heap, mmap_base and stack top randomised as Linux's (layout.c).
      */
@@ -560,7 +560,7 @@ long proc_exec(struct proc *p, const char *path, const struct proc_image *img)
     p->map_count = 0;
     p->def_flags = 0;
     p->start_brk = p->brk = p->start_code = p->end_code = 0;
-    p->sig_caught = p->sig_entry = 0; /* caught signals go back to their default action */
+    p->sig_caught = p->sig_entry = p->sig_nodefer = 0; /* back to the default actions */
     const char *base = strrchr(path, '/');
     memset(p->name, 0, sizeof(p->name));
     strncpy(p->name, base ? base + 1 : path, sizeof(p->name) - 1);

@@ -21,10 +21,11 @@
 #include "proc_util.h"
 
 #define RUNS         4
-#define STACK_OFFSET 0x3000ul        /* the stack top without randomisation: TASK_SIZE - this */
-#define MMAP_GAP     (128ul << 20)   /* mmap_base without randomisation: TASK_SIZE - this */
-#define STACK_RND    (0x7fful << 12) /* Linux's default stack randomisation: 8 MiB */
-#define MMAP_RND     (1ul << 30)     /* 18 bits of pages */
+#define STACK_OFFSET 0x3000ul          /* the stack top without randomisation: TASK_SIZE - this */
+#define MMAP_GAP     (129ul << 20)     /* mmap_base without randomisation: TASK_SIZE - this */
+#define STACK_RND    (0x3fffful << 12) /* riscv64's stack randomisation: 1 GiB of pages */
+#define MMAP_RND_GAP ((8ul << 20) + (1ul << 20) + STACK_RND) /* the gap when randomised */
+#define MMAP_RND     (1ul << 30)                             /* 18 bits of pages */
 #define BRK_RND      (1ul << 30)
 #define AT_RANDOM    25
 
@@ -134,10 +135,11 @@ static int check_ranges(const struct layout *l, int level)
         CHECK_EQ(l->brk, l->end);      /* the heap right after the program */
         return 0;
     }
-    /* The stack top moves down by whole pages, the bytes under it by 16-byte steps. */
-    CHECK(l->random < top && l->random >= top - STACK_RND - 8192 - 16);
-    CHECK_EQ(l->random % 16, 0);
+    /* The stack top moves down by whole pages; AT_RANDOM's bytes are its top 16. */
+    CHECK(l->random <= top - 16 && l->random >= top - STACK_RND - 16);
+    CHECK_EQ((top - 16 - l->random) % PG, 0);
     CHECK(l->local < l->random);
+    base = ts - MMAP_RND_GAP;
     CHECK(l->mmap < base && l->mmap >= base - MMAP_RND - (64ul << 20));
     CHECK_EQ(l->mmap % PG, 0);
     if (level == 2)
@@ -159,7 +161,7 @@ static int t_aslr_exec_layouts(void)
         if (check_ranges(&l[i], level))
             return 1;
     }
-    /* Four runs with 11 + 9, 18 and 18 bits of randomness: all alike by chance < 2^-50. */
+    /* Four runs with 18, 18 and 18 bits of randomness: all alike by chance < 2^-50. */
     int want = level ? 2 : 1;
     CHECK(level ? distinct(l, RUNS, f_random) >= want : distinct(l, RUNS, f_random) == 1);
     CHECK(level ? distinct(l, RUNS, f_mmap) >= want : distinct(l, RUNS, f_mmap) == 1);

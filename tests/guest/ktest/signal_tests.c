@@ -205,6 +205,171 @@ static int t_signal_siginfo(void)
     return 0;
 }
 
+static void faulting_handler(int sig)
+{
+    (void)sig;
+    (void)*nowhere; /* SIGSEGV is blocked in its own handler: this ends the process */
+}
+
+static volatile int recurse_forever = 1;
+
+static int recurse(int depth)
+{
+    volatile char pad[512];
+    pad[0] = (char)depth;
+    return recurse_forever ? recurse(depth + 1) + pad[0] : 0;
+}
+
+/* A fault in a SIGSEGV handler, and a stack overflow with a SIGSEGV handler, end the process
+ * with SIGSEGV (Linux: the signal is blocked in its handler, and a frame that cannot be
+ * written is SIGSEGV), not a loop. */
+static int t_signal_handler_faults(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        signal(SIGSEGV, faulting_handler);
+        (void)*nowhere;
+        _exit(0);
+    }
+    CHECK_SIGNALED(pid, SIGSEGV);
+    pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        signal(SIGSEGV, jump_handler);
+        _exit(recurse(0));
+    }
+    CHECK_SIGNALED(pid, SIGSEGV);
+    return 0;
+}
+
+/* longjmp (not siglongjmp with the mask) out of a handler leaves SIGSEGV blocked: the next
+ * fault ends the process, as on Linux. */
+static jmp_buf plain_jump;
+
+static void plain_jump_handler(int sig)
+{
+    (void)sig;
+    caught++;
+    longjmp(plain_jump, 1);
+}
+
+static int t_signal_longjmp_keeps_blocked(void)
+{
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        signal(SIGSEGV, plain_jump_handler);
+        caught = 0;
+        if (!setjmp(plain_jump))
+            (void)*nowhere;
+        CCHECK(caught == 1);
+        (void)*nowhere; /* blocked now: the default action */
+        _exit(0);
+    }
+    CHECK_SIGNALED(pid, SIGSEGV);
+    return 0;
+}
+
+/* Handler A fixes nothing yet, faults (SA_NODEFER), handler B siglongjmps back into A, A makes
+ * the page writable and returns: the first store then runs again and succeeds. */
+static char *nested_page;
+static sigjmp_buf nested_jump;
+static volatile int nested_depth;
+
+static void nested_handler(int sig)
+{
+    (void)sig;
+    if (++nested_depth == 1) {
+        if (!sigsetjmp(nested_jump, 1))
+            nested_page[1] = 'n'; /* faults again: handler B */
+        mprotect(nested_page, PG, RW);
+        return;
+    }
+    siglongjmp(nested_jump, 1);
+}
+
+static int t_signal_nested(void)
+{
+    nested_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(nested_page != MAP_FAILED);
+    struct sigaction act = {0}, old;
+    act.sa_handler = nested_handler;
+    act.sa_flags = SA_NODEFER;
+    CHECK_EQ(sigaction(SIGSEGV, &act, &old), 0);
+    nested_depth = 0;
+    nested_page[0] = 'o';
+    CHECK_EQ(nested_page[0], 'o');
+    CHECK_EQ(nested_depth, 2);
+    CHECK_EQ(sigaction(SIGSEGV, &old, NULL), 0);
+    CHECK_EQ(munmap(nested_page, PG), 0);
+    return 0;
+}
+
+/* A child forked inside a handler returns from it like its parent. */
+static char *fork_page;
+
+static void forking_handler(int sig)
+{
+    (void)sig;
+    mprotect(fork_page, PG, RW);
+    pid_t pid = pfork();
+    if (pid == 0)
+        return; /* the child returns from the handler too */
+    int st = proc_wait(pid);
+    caught = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 7;
+}
+
+static int t_signal_fork_in_handler(void)
+{
+    fork_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(fork_page != MAP_FAILED);
+    CHECK(signal(SIGSEGV, forking_handler) != SIG_ERR);
+    caught = 0;
+    fork_page[0] = 'x'; /* the handler forks; both return here */
+    if (getpid() != getpid() || fork_page[0] != 'x')
+        _exit(1);
+    if (caught == 0 && fork_page[0] == 'x') {
+        /* the child (caught is still 0 here): it finished the store */
+        _exit(7);
+    }
+    CHECK_EQ(caught, 1);
+    signal(SIGSEGV, SIG_DFL);
+    CHECK_EQ(munmap(fork_page, PG), 0);
+    return 0;
+}
+
+/* An all-zero halfword: an illegal instruction (c.unimp), at a known address. */
+static void illegal_instruction(void)
+{
+    __asm__ volatile(".globl signal_ill_insn\nsignal_ill_insn: .2byte 0\n");
+}
+
+/* SIGILL: si_addr is the instruction's address (as Linux on riscv); ebreak is SIGTRAP. */
+static int t_signal_sigill_sigtrap(void)
+{
+    extern char signal_ill_insn[];
+    CHECK(signal(SIGILL, jump_handler) != SIG_ERR);
+    caught = 0;
+    if (!sigsetjmp(jump, 1)) {
+        illegal_instruction();
+        CHECK(0);
+    }
+    CHECK_EQ(caught, 1);
+    CHECK_EQ(seen.si_signo, SIGILL);
+    CHECK_EQ(seen.si_code, ILL_ILLOPC);
+    CHECK(seen.si_addr == (void *)signal_ill_insn);
+    signal(SIGILL, SIG_DFL);
+    pid_t pid = pfork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        __asm__ volatile("ebreak");
+        _exit(0);
+    }
+    CHECK_SIGNALED(pid, SIGTRAP);
+    return 0;
+}
+
 static volatile int usr1;
 
 static void usr1_handler(int sig)
@@ -250,6 +415,13 @@ const struct ktest signal_tests[] = {
     {"signal_fork_exec", t_signal_fork_exec, "fork keeps handlers, exec resets them"},
     {"signal_api", t_signal_api, "sigaction errors, raise, SIG_IGN, sigprocmask"},
     {"signal_siginfo", t_signal_siginfo, "SA_SIGINFO: si_signo, si_code, si_addr; SA_RESETHAND"},
+    {"signal_handler_faults", t_signal_handler_faults,
+     "a fault in the handler, a stack overflow: SIGSEGV, not a loop"},
+    {"signal_longjmp_keeps_blocked", t_signal_longjmp_keeps_blocked,
+     "longjmp out of a handler leaves the signal blocked"},
+    {"signal_nested", t_signal_nested, "SA_NODEFER: a nested handler siglongjmps into the first"},
+    {"signal_fork_in_handler", t_signal_fork_in_handler, "a child forked in a handler returns"},
+    {"signal_sigill_sigtrap", t_signal_sigill_sigtrap, "SIGILL at the pc; ebreak is SIGTRAP"},
     {"_signal_segv", h_signal_segv, "helper: touch address 8"},
 };
 const unsigned signal_tests_count = sizeof(signal_tests) / sizeof(signal_tests[0]);

@@ -118,6 +118,7 @@ const struct samara_siginfo *samara_siginfo(void);
 #define BUS_ADRALN  1 /* si_code of SIGBUS: misaligned */
 #define BUS_ADRERR  2 /* no such page (past the end of a file) */
 #define ILL_ILLOPC  1 /* si_code of SIGILL: illegal opcode */
+#define TRAP_BRKPT  1 /* si_code of SIGTRAP: a breakpoint (ebreak) */
 #endif
 
 /* PAGER_PERSONALITY: set the persona (0xffffffff: only ask); the old one or -errno. */
