@@ -517,14 +517,21 @@ void do_madvise(struct proc *p, const struct ipc_msg *m, struct reply *r)
         case MADV_DONTNEED:
         case MADV_DONTNEED_LOCKED:
         case MADV_FREE:
-            /* Linux 6.1: locked memory only with DONTNEED_LOCKED; MADV_FREE only on private
-             * anonymous memory. Hugetlb memory is refused (Linux 6.1 drops whole aligned
-             * huge pages: not done here). */
-            if ((v->flags & VM_LOCKED && advice != MADV_DONTNEED_LOCKED) || v->flags & VM_HUGETLB ||
-                (advice == MADV_FREE && !anon_private))
+            /* Linux 6.1: hugetlb memory drops whole huge pages, from an aligned start to the
+             * end rounded up (DONTNEED only); otherwise locked memory only with
+             * DONTNEED_LOCKED, and MADV_FREE only on private anonymous memory. */
+            if (v->flags & VM_HUGETLB) {
+                uint64_t he = (e + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
+                if (advice == MADV_FREE || s & (HUGE_SIZE - 1))
+                    err = -SAMARA_EINVAL;
+                else
+                    space_unmap(p, s, he < v->end ? he : v->end);
+            } else if ((v->flags & VM_LOCKED && advice != MADV_DONTNEED_LOCKED) ||
+                       (advice == MADV_FREE && !anon_private)) {
                 err = -SAMARA_EINVAL;
-            else
+            } else {
                 space_unmap(p, s, e);
+            }
             break;
         case MADV_REMOVE:
             /* Free the backing store: shared memory's object pages; ext2 cannot punch holes

@@ -170,10 +170,31 @@ static int t_madv_free_and_locked(void)
     return 0;
 }
 
+/* MADV_DONTNEED on hugetlb memory drops whole huge pages from an aligned start (Linux 6.1). */
+static int t_madv_dontneed_hugetlb(void)
+{
+    const size_t huge = 2ul << 20;
+    char *h = mmap(NULL, 2 * huge, RW, ANON | MAP_HUGETLB, -1, 0);
+    CHECK(h != MAP_FAILED);
+    h[0] = 'a';
+    h[huge] = 'b';
+    CHECK_EQ(mm_status_kb("HugetlbPages"), 4096);
+    CHECK_EQ(mm_call_err(madvise(h + PG, PG, MADV_DONTNEED)), EINVAL); /* not aligned */
+    CHECK_EQ(mm_call_err(madvise(h, PG, MADV_FREE)), EINVAL);
+    CHECK_EQ(madvise(h, PG, MADV_DONTNEED), 0); /* the whole first huge page */
+    CHECK_EQ(mm_status_kb("HugetlbPages"), 2048);
+    CHECK(mm_is_zero(h, PG));
+    CHECK_EQ(h[huge], 'b');
+    CHECK_EQ(munmap(h, 2 * huge), 0);
+    return 0;
+}
+
 const struct ktest madvise_tests[] = {
     {"madv_dontfork", t_madv_dontfork, "MADV_DONTFORK: the child has no mapping; DOFORK"},
     {"madv_wipeonfork", t_madv_wipeonfork, "MADV_WIPEONFORK: the child's copy is empty"},
     {"madv_wipeonfork_file", t_madv_wipeonfork_file, "MADV_WIPEONFORK on a file: EINVAL"},
+    {"madv_dontneed_hugetlb", t_madv_dontneed_hugetlb,
+     "MADV_DONTNEED on hugetlb: whole huge pages from an aligned start"},
     {"madv_remove", t_madv_remove, "MADV_REMOVE: shared pages freed everywhere; errors"},
     {"madv_free_and_locked", t_madv_free_and_locked,
      "MADV_FREE only on private anonymous; locked memory and DONTNEED_LOCKED"},
