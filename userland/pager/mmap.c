@@ -349,17 +349,18 @@ static int64_t move_vma(struct proc *p, uint64_t old, uint64_t old_len, uint64_t
     v->start = to;
     v->end = to + new_len;
     v->pgoff = src->pgoff + (old - src->start) / PAGE_SIZE;
-    uint64_t moved = old_len < new_len ? old_len : new_len;
-    if (sys4(SYS_REMAP, proc_task_slot(p), (long)old, (long)to, (long)moved)) {
+    uint64_t moved = old_len < new_len ? old_len : new_len; /* 0: a second mapping (below) */
+    if (moved && sys4(SYS_REMAP, proc_task_slot(p), (long)old, (long)to, (long)moved)) {
         vma_free(v);
         return -SAMARA_ENOMEM;
     }
     if (vma_insert(p, v)) {
-        sys4(SYS_REMAP, proc_task_slot(p), (long)to, (long)old, (long)moved);
+        if (moved)
+            sys4(SYS_REMAP, proc_task_slot(p), (long)to, (long)old, (long)moved);
         vma_free(v);
         return -SAMARA_ENOMEM;
     }
-    if (!dontunmap)
+    if (!dontunmap && old_len)
         unmap_range(p, old, old + old_len);
     vma_merge(p, v);
     note_vm(p);
@@ -381,8 +382,8 @@ void do_mremap(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return reply_value(r, -SAMARA_EINVAL);
     old_len = page_align(old_len);
     new_len = page_align(new_len);
-    if (!new_len || !old_len)
-        return reply_value(r, -SAMARA_EINVAL);
+    if (!new_len)
+        return reply_value(r, -SAMARA_EINVAL); /* an old length of 0 is Linux's special case */
     if (old_len > task_size || old > task_size - old_len)
         return reply_value(r, -SAMARA_EFAULT);
     if (flags & MREMAP_FIXED) {
@@ -396,6 +397,10 @@ void do_mremap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     if (!v || old + old_len > v->end)
         return reply_value(r, -SAMARA_EFAULT);
     if (v->flags & (VM_HUGETLB | VM_SPECIAL))
+        return reply_value(r, -SAMARA_EINVAL);
+    /* Old length 0: a second mapping of the same pages of a shared mapping, at a new place
+     * (Linux keeps this for the "duplicate a shared area" use); a private one is EINVAL. */
+    if (!old_len && !(v->flags & VM_SHARED))
         return reply_value(r, -SAMARA_EINVAL);
     if (flags & MREMAP_FIXED) {
         if (new_addr < MMAP_MIN_ADDR)

@@ -948,6 +948,34 @@ static int t_mremap_errors(void)
     return 0;
 }
 
+/* An old length of 0: a second mapping of a shared mapping's pages (Linux's special case);
+ * EINVAL on a private mapping, ENOMEM without MREMAP_MAYMOVE. */
+static int t_mremap_dup_shared(void)
+{
+    char *s = mmap(NULL, 2 * PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    char *p = mmap(NULL, PG, RW, ANON, -1, 0);
+    CHECK(s != MAP_FAILED && p != MAP_FAILED);
+    s[0] = 'a';
+    s[PG] = 'b';
+    char *d = mremap(s, 0, 2 * PG, MREMAP_MAYMOVE);
+    CHECK(d != MAP_FAILED && d != s);
+    CHECK(d[0] == 'a' && d[PG] == 'b');
+    d[0] = 'z';
+    CHECK_EQ(s[0], 'z'); /* the same pages */
+    CHECK_EQ(mm_call_err(mremap(p, 0, PG, MREMAP_MAYMOVE) == MAP_FAILED ? -1 : 0), EINVAL);
+    CHECK_EQ(mm_call_err(mremap(s, 0, PG, 0) == MAP_FAILED ? -1 : 0), ENOMEM);
+    char *r = mm_reserve(2);
+    CHECK(r);
+    char *f = mremap(s + PG, 0, PG, MREMAP_MAYMOVE | MREMAP_FIXED, r);
+    CHECK(f == r);
+    CHECK_EQ(f[0], 'b');
+    CHECK_EQ(munmap(s, 2 * PG), 0);
+    CHECK_EQ(d[PG], 'b'); /* the object lives while a mapping does */
+    CHECK_EQ(munmap(d, 2 * PG), 0);
+    CHECK_EQ(munmap(p, PG), 0);
+    return 0;
+}
+
 /* ---- madvise ---- */
 
 static int t_madv_dontneed(void)
@@ -1871,6 +1899,7 @@ const struct ktest mm_tests[] = {
     {"mm_mremap_fixed", t_mremap_fixed, "MREMAP_FIXED moves over a mapping; its errors"},
     {"mm_mremap_dontunmap", t_mremap_dontunmap, "MREMAP_DONTUNMAP leaves an empty old range"},
     {"mm_mremap_errors", t_mremap_errors, "mremap: EINVAL and EFAULT cases"},
+    {"mm_mremap_dup_shared", t_mremap_dup_shared, "mremap of 0 bytes duplicates a shared mapping"},
     {"mm_madv_dontneed", t_madv_dontneed, "MADV_DONTNEED zeroes and frees frames"},
     {"mm_madv_willneed", t_madv_willneed, "MADV_WILLNEED succeeds, contents unchanged"},
     {"mm_madv_populate_read", t_madv_populate_read, "MADV_POPULATE_READ maps the zero page"},
