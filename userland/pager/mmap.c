@@ -20,8 +20,6 @@
      MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |               \
      MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 
-#define EOPNOTSUPP_     95
-#define EOVERFLOW_      75
 #define HUGE_SIZE       (2ul << 20)
 #define STACK_GUARD_GAP (256ul << 12)
 
@@ -153,7 +151,7 @@ static long mmap_file_check(struct proc *p, int fd, unsigned type, unsigned prot
     bool readable = acc == FS_O_RDONLY || acc == FS_O_RDWR, writable = acc != FS_O_RDONLY;
     if (type != MAP_PRIVATE) {
         if (type == MAP_SHARED_VALIDATE && flags & ~LEGACY_MAP_MASK)
-            return -EOPNOTSUPP_;
+            return -SAMARA_EOPNOTSUPP;
         if (prot & VP_WRITE && !writable)
             return -SAMARA_EACCES;
         if (!writable)
@@ -182,7 +180,7 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
         return reply_value(r, -SAMARA_EINVAL);
     if (type == MAP_SHARED_VALIDATE && flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE |
                                                  ((unsigned)MAP_HUGE_MASK << MAP_HUGE_SHIFT)))
-        return reply_value(r, -EOPNOTSUPP_);
+        return reply_value(r, -SAMARA_EOPNOTSUPP);
     if (flags & MAP_FIXED_NOREPLACE)
         flags |= MAP_FIXED;
     uint64_t align = flags & MAP_HUGETLB ? HUGE_SIZE : PAGE_SIZE;
@@ -192,7 +190,7 @@ void do_mmap(struct proc *p, const struct ipc_msg *m, struct reply *r)
     if (!len || len > task_size)
         return reply_value(r, -SAMARA_ENOMEM);
     if (pgoff + len / PAGE_SIZE < pgoff)
-        return reply_value(r, -EOVERFLOW_);
+        return reply_value(r, -SAMARA_EOVERFLOW);
     if (p->map_count > max_map_count)
         return reply_value(r, -SAMARA_ENOMEM);
     bool anon = flags & MAP_ANONYMOUS;
