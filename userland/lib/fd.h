@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#define FD_MAX 64 /* descriptors a process can have (RLIMIT_NOFILE) */
+
 struct fd_file;
 struct dirent;
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <samara/user.h>
@@ -71,4 +72,45 @@ long sysconf(int name)
 int getpagesize(void)
 {
     return 4096;
+}
+
+/* There are no users: every process runs as root (uid and gid 0), as a Linux test harness
+ * usually does. */
+uid_t getuid(void)
+{
+    return 0;
+}
+
+uid_t geteuid(void)
+{
+    return 0;
+}
+
+gid_t getgid(void)
+{
+    return 0;
+}
+
+gid_t getegid(void)
+{
+    return 0;
+}
+
+int sched_yield(void)
+{
+    sys_yield();
+    return 0;
+}
+
+unsigned sleep(unsigned seconds)
+{
+    struct timespec t = {(time_t)seconds, 0};
+    nanosleep(&t, NULL);
+    return 0;
+}
+
+int usleep(useconds_t usec)
+{
+    struct timespec t = {(time_t)(usec / 1000000), (long)(usec % 1000000) * 1000};
+    return nanosleep(&t, NULL);
 }

@@ -60,6 +60,8 @@ extern const struct ktest madvise_tests[]; /* madvise_tests.c: fork flags, REMOV
 extern const unsigned madvise_tests_count;
 extern const struct ktest signal_tests[]; /* signal_tests.c: handlers for fault signals */
 extern const unsigned signal_tests_count;
+extern const struct ktest libc_tests[]; /* libc_tests.c: POSIX calls libsamara adds */
+extern const unsigned libc_tests_count;
 extern const struct ktest layout_tests[]; /* layout_tests.c: ASLR */
 extern const unsigned layout_tests_count;
 extern const struct ktest shell_tests[]; /* shell_tests.c: /bin/sh and the programs */

@@ -36,6 +36,7 @@ static const struct {
     {madvise_tests, &madvise_tests_count, false},
     {layout_tests, &layout_tests_count, false},
     {signal_tests, &signal_tests_count, false},
+    {libc_tests, &libc_tests_count, false},
     {shell_tests, &shell_tests_count, false}, /* until exec hands descriptors on (fd_export) */
 };
 
