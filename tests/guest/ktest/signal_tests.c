@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <samara/syscall.h>
+
 #include "ktest.h"
 #include "mm_util.h"
 #include "proc_util.h"
@@ -370,6 +372,21 @@ static int t_signal_sigill_sigtrap(void)
     return 0;
 }
 
+/* The kernel calls refuse what they must: no kept registers, an unreadable frame, a frame
+ * whose pc is not a user address (a program cannot return into the kernel). */
+static int t_signal_kernel_calls(void)
+{
+    uint64_t frame[32] = {0};
+    CHECK_EQ(sys1(SYS_SIGCONTEXT, (long)frame), -SAMARA_EINVAL); /* no handler runs */
+    CHECK_EQ(sys1(SYS_SIGRETURN, 0), -SAMARA_EFAULT);
+    CHECK_EQ(sys1(SYS_SIGRETURN, (long)nowhere), -SAMARA_EFAULT);
+    frame[0] = (uint64_t)sys_sysinfo(SYSINFO_TASK_SIZE); /* pc: the first kernel-half address */
+    CHECK_EQ(sys1(SYS_SIGRETURN, (long)frame), -SAMARA_EINVAL);
+    frame[0] = ~0ul;
+    CHECK_EQ(sys1(SYS_SIGRETURN, (long)frame), -SAMARA_EINVAL);
+    return 0;
+}
+
 static volatile int usr1;
 
 static void usr1_handler(int sig)
@@ -422,6 +439,7 @@ const struct ktest signal_tests[] = {
     {"signal_nested", t_signal_nested, "SA_NODEFER: a nested handler siglongjmps into the first"},
     {"signal_fork_in_handler", t_signal_fork_in_handler, "a child forked in a handler returns"},
     {"signal_sigill_sigtrap", t_signal_sigill_sigtrap, "SIGILL at the pc; ebreak is SIGTRAP"},
+    {"signal_kernel_calls", t_signal_kernel_calls, "SYS_SIGCONTEXT/SIGRETURN refuse bad frames"},
     {"_signal_segv", h_signal_segv, "helper: touch address 8"},
 };
 const unsigned signal_tests_count = sizeof(signal_tests) / sizeof(signal_tests[0]);
