@@ -21,6 +21,8 @@
 
 #include <samara/user.h>
 
+#include "bench.h"
+
 #define S_EP        10
 #define S_FAULT_EP  15
 #define S_THREAD    11
@@ -29,21 +31,6 @@
 #define REGION      0x40000000ul /* where the faults happen */
 #define SCRATCH     0x80000000ul /* the same frames, mapped for the handler to zero */
 #define FAULT_PAGES 512
-
-static uint64_t hz;
-
-static uint64_t now_ns(void)
-{
-    uint64_t t;
-    __asm__ volatile("rdtime %0" : "=r"(t));
-    return t * (1000000000ull / hz);
-}
-
-static void report(const char *name, uint64_t units, uint64_t ns)
-{
-    printf("BENCH %s %lu %lu %lu\n", name, (unsigned long)units, (unsigned long)ns,
-           (unsigned long)(ns / units));
-}
 
 static uint64_t bench_null(uint64_t n)
 {
@@ -129,11 +116,10 @@ static uint64_t bench_pager_fault(unsigned pages)
 
 int main(int argc, char **argv)
 {
-    hz = (uint64_t)sys_sysinfo(SYSINFO_TIMEBASE);
     if (argc == 2 && !strcmp(argv[1], "pager_fault")) {
         /* In a fresh process, so that nothing else has touched its heap. */
         bench_pager_fault(256);
-        report("pager_fault", 4096, bench_pager_fault(4096));
+        bench_line("pager_fault", 4096, bench_pager_fault(4096));
         return 0;
     }
     /* Fault in this program's image first, so that only the measured faults happen. */
@@ -144,7 +130,7 @@ int main(int argc, char **argv)
         server_stack[i] = toucher_stack[i] = 0;
 
     bench_null(1000);
-    report("null_syscall", 100000, bench_null(100000));
+    bench_line("null_syscall", 100000, bench_null(100000));
 
     if (sys2(SYS_ENDPOINT_CREATE, CAP_PROC_CONTROL, S_EP) ||
         sys3(SYS_THREAD_CREATE, CAP_PROC_CONTROL, CAP_PROC_TASK, S_THREAD) ||
@@ -155,7 +141,7 @@ int main(int argc, char **argv)
         return 1;
     }
     bench_ipc(1000);
-    report("ipc_roundtrip", 100000, bench_ipc(100000));
+    bench_line("ipc_roundtrip", 100000, bench_ipc(100000));
 
     /* Faults: a thread whose faults come to this one. */
     uint64_t pa = 0;
@@ -176,11 +162,11 @@ int main(int argc, char **argv)
     uint64_t ns = 0;
     for (int r = 0; r < 4; r++, base += FAULT_PAGES * 4096ul)
         ns += bench_faults(base, pa, 0);
-    report("fault_roundtrip_nozero", 4 * FAULT_PAGES, ns);
+    bench_line("fault_roundtrip_nozero", 4 * FAULT_PAGES, ns);
     ns = 0;
     for (int r = 0; r < 4; r++, base += FAULT_PAGES * 4096ul)
         ns += bench_faults(base, pa, 1);
-    report("fault_roundtrip", 4 * FAULT_PAGES, ns);
+    bench_line("fault_roundtrip", 4 * FAULT_PAGES, ns);
 
     const char *args[] = {"/bin/kbench", "pager_fault", NULL};
     int status = 0;

@@ -22,27 +22,13 @@
 
 #include <samara/user.h>
 
+#include "bench.h"
+
 #define PAGE        4096ul
 #define ANON_SIZE   (64ul << 20)
 #define PAIRS       10000
 #define SPLIT_PAGES 1024
 #define SCALE       10000
-
-static uint64_t hz;
-
-static uint64_t now_ns(void)
-{
-    uint64_t t;
-    __asm__ volatile("rdtime %0" : "=r"(t));
-    return t * (1000000000ull / hz);
-}
-
-static void report(const char *name, int counted, uint64_t units, uint64_t ns)
-{
-    if (counted)
-        printf("BENCH %s %lu %lu %lu\n", name, (unsigned long)units, (unsigned long)ns,
-               (unsigned long)(ns / units));
-}
 
 static char *map_anon(size_t len, int prot)
 {
@@ -68,14 +54,14 @@ static void anon_faults(int counted)
     uint64_t t0 = now_ns();
     for (uint64_t off = 0; off < ANON_SIZE; off += PAGE)
         p[off] = 1;
-    report("anon_write_fault", counted, ANON_SIZE / PAGE, now_ns() - t0);
+    bench_report("anon_write_fault", counted, ANON_SIZE / PAGE, now_ns() - t0);
     munmap((void *)p, ANON_SIZE);
     p = map_anon(ANON_SIZE, PROT_READ | PROT_WRITE);
     unsigned long sum = 0;
     t0 = now_ns();
     for (uint64_t off = 0; off < ANON_SIZE; off += PAGE)
         sum += p[off];
-    report("anon_read_fault", counted, ANON_SIZE / PAGE, now_ns() - t0);
+    bench_report("anon_read_fault", counted, ANON_SIZE / PAGE, now_ns() - t0);
     munmap((void *)p, ANON_SIZE);
     if (sum)
         printf("mmanon: zero page not zero\n");
@@ -86,7 +72,7 @@ static void mmap_munmap(int counted)
     uint64_t t0 = now_ns();
     for (int i = 0; i < PAIRS; i++)
         munmap(map_anon(PAGE, PROT_READ | PROT_WRITE), PAGE);
-    report("mmap_munmap", counted, PAIRS, now_ns() - t0);
+    bench_report("mmap_munmap", counted, PAIRS, now_ns() - t0);
 }
 
 static void mprotect_split(int counted)
@@ -100,7 +86,7 @@ static void mprotect_split(int counted)
         mprotect(q, PAGE, PROT_READ);
         mprotect(q, PAGE, PROT_READ | PROT_WRITE);
     }
-    report("mprotect_split", counted, PAIRS, now_ns() - t0);
+    bench_report("mprotect_split", counted, PAIRS, now_ns() - t0);
     munmap(p, SPLIT_PAGES * PAGE);
 }
 
@@ -126,11 +112,11 @@ static void vma_scale(int counted)
     uint64_t t0 = now_ns();
     for (unsigned i = 0; i < SCALE; i++)
         base[2 * order[i] * PAGE] = 1;
-    report("vma_scale_fault", counted, SCALE, now_ns() - t0);
+    bench_report("vma_scale_fault", counted, SCALE, now_ns() - t0);
     t0 = now_ns();
     for (unsigned i = 0; i < SCALE; i++)
         munmap(base + 2 * i * PAGE, PAGE);
-    report("munmap_10k", counted, SCALE, now_ns() - t0);
+    bench_report("munmap_10k", counted, SCALE, now_ns() - t0);
 }
 
 #define COW_SIZE (16ul << 20)
@@ -168,8 +154,8 @@ static void fork_cow(int counted)
         exit(1);
     }
     uint64_t first = t1 < shm[0] ? t1 : shm[0];
-    report("fork_16m", counted, 1, first - t0);
-    report("cow_fault", counted, COW_SIZE / PAGE, shm[1]);
+    bench_report("fork_16m", counted, 1, first - t0);
+    bench_report("cow_fault", counted, COW_SIZE / PAGE, shm[1]);
     munmap((void *)p, COW_SIZE);
     munmap((void *)shm, 4096);
 }
@@ -183,7 +169,7 @@ static void mlock_populate(int counted)
         printf("mmanon: mlock failed\n");
         exit(1);
     }
-    report("mlock_populate", counted, COW_SIZE / PAGE, now_ns() - t0);
+    bench_report("mlock_populate", counted, COW_SIZE / PAGE, now_ns() - t0);
     munlock(p, COW_SIZE);
     munmap(p, COW_SIZE);
 }
@@ -199,7 +185,6 @@ int main(int argc, char **argv)
              {"vma_scale", vma_scale},
              {"fork_cow", fork_cow},
              {"mlock_populate", mlock_populate}};
-    hz = (uint64_t)sys_sysinfo(SYSINFO_TIMEBASE);
     for (int a = 1; a < argc; a++) {
         unsigned k = 0;
         while (k < sizeof(w) / sizeof(w[0]) && strcmp(argv[a], w[k].name))

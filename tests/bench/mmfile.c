@@ -24,26 +24,13 @@
 
 #include <samara/user.h>
 
+#include "bench.h"
+
 #define PAGE      4096ul
 #define FILE_SIZE (16ul << 20)
 #define AROUND    16
 
-static uint64_t hz;
 static char wbuf[64 * 1024];
-
-static uint64_t now_ns(void)
-{
-    uint64_t t;
-    __asm__ volatile("rdtime %0" : "=r"(t));
-    return t * (1000000000ull / hz);
-}
-
-static void report(const char *name, int counted, uint64_t units, uint64_t ns)
-{
-    if (counted)
-        printf("BENCH %s %lu %lu %lu\n", name, (unsigned long)units, (unsigned long)ns,
-               (unsigned long)(ns / units));
-}
 
 static void die(const char *what)
 {
@@ -85,7 +72,7 @@ static void file_read(int counted, const char *path)
     uint64_t t0 = now_ns();
     for (uint64_t off = 0; off < FILE_SIZE; off += PAGE)
         sum += (unsigned char)p[off];
-    report("file_read_fault", counted, FILE_SIZE / PAGE, now_ns() - t0);
+    bench_report("file_read_fault", counted, FILE_SIZE / PAGE, now_ns() - t0);
     if (sum != FILE_SIZE / PAGE) /* byte 0 of each page: (i * 7 + 1) with i a multiple of 4096 */
         die("file contents");
     munmap((void *)p, FILE_SIZE);
@@ -101,7 +88,7 @@ static void file_shared_write(int counted, const char *path)
         p[off] = 3;
     if (msync((void *)p, FILE_SIZE, MS_SYNC))
         die("msync");
-    report("file_shared_write", counted, FILE_SIZE / PAGE, now_ns() - t0);
+    bench_report("file_shared_write", counted, FILE_SIZE / PAGE, now_ns() - t0);
     munmap((void *)p, FILE_SIZE);
     char c = 0;
     if (pread(fd, &c, 1, PAGE) != 1 || c != 3)
@@ -120,8 +107,8 @@ static void file_faults(int counted, const char *path)
         uint64_t t0 = now_ns();
         for (uint64_t off = 0; off < FILE_SIZE; off += AROUND * PAGE)
             sum += (unsigned char)p[off];
-        report(pass ? "file_minor_fault" : "file_major_fault", counted, FILE_SIZE / PAGE / AROUND,
-               now_ns() - t0);
+        bench_report(pass ? "file_minor_fault" : "file_major_fault", counted,
+                     FILE_SIZE / PAGE / AROUND, now_ns() - t0);
         munmap((void *)p, FILE_SIZE);
         close(fd);
         if (!sum)
@@ -131,7 +118,6 @@ static void file_faults(int counted, const char *path)
 
 int main(void)
 {
-    hz = (uint64_t)sys_sysinfo(SYSINFO_TIMEBASE);
     const char *warm = "/tmp/mmfile.warm", *main_file = "/tmp/mmfile.main";
     for (int counted = 0; counted < 2; counted++) {
         const char *path = counted ? main_file : warm;
