@@ -116,13 +116,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
             frame_info(pa)->refs++;
             space_note_rss(p, 1);
         }
-        r->send = true;
-        r->tag = IPC_TAG(FAULT_REPLY_MAP, 4);
-        r->w[0] = va | perms;
-        r->w[1] = frame_cap_slot(pa);
-        r->w[2] = pa;
-        r->w[3] = 1;
-        return;
+        return reply_map(r, va | perms, pa, 1, 0);
     }
     bool present = word & (PAGE_W_PRESENT | PAGE_W_RETAINED);
     struct frame_meta *fm = present ? frame_info(pa) : NULL;
@@ -139,10 +133,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
             p->rss--;
         }
         pa = copy;
-        fm = frame_info(pa);
-        fm->pid = (uint16_t)p->pid;
-        fm->va = va;
-        space_note_rss(p, 1);
+        space_own_frame(p, pa, va);
     } else if (present) {
         /* The frame is there: give it the VMA's rights, but a shared page stays read-only
          * (a write to it copies it then). */
@@ -156,15 +147,8 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         /* Map the cached neighbours too: groups 2.. travel in the pager's IPC buffer. */
         struct ipc_buffer *b = (struct ipc_buffer *)ROOT_IPCBUF_VA;
         unsigned n = filecache_around(p, v, va, perms, &b->words[4], FAULT_AROUND - 1);
-        if (n) {
-            r->send = true;
-            r->tag = IPC_TAG(FAULT_REPLY_MAP, 4 + 4 * n);
-            r->w[0] = va | perms;
-            r->w[1] = frame_cap_slot(pa);
-            r->w[2] = pa;
-            r->w[3] = 1;
-            return;
-        }
+        if (n)
+            return reply_map(r, va | perms, pa, 1, n);
     } else if (!write && v->ops == &vma_anon_ops && !(v->flags & VM_SHARED)) {
         /*
          * A read of untouched anonymous memory: the zero page, read-only, here and at the
@@ -175,14 +159,8 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
         uint64_t lo = va & ~(ZERO_AROUND * PAGE_SIZE - 1), hi = lo + ZERO_AROUND * PAGE_SIZE;
         lo = lo < v->start ? v->start : lo;
         hi = hi > v->end ? v->end : hi;
-        pa = space_zero_page();
-        r->send = true;
-        r->tag = IPC_TAG(FAULT_REPLY_MAP, 4);
-        r->w[0] = lo | (perms & ~MAP_PERM_W) | MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT;
-        r->w[1] = frame_cap_slot(pa);
-        r->w[2] = pa;
-        r->w[3] = (hi - lo) / PAGE_SIZE;
-        return;
+        return reply_map(r, lo | (perms & ~MAP_PERM_W) | MAP_FLAG_NOREPLACE | MAP_FLAG_REPEAT,
+                         space_zero_page(), (hi - lo) / PAGE_SIZE, 0);
     } else {
         /* Anonymous memory takes a frame as it comes (zeroed when freed); others fill it. */
         pa = v->ops == &vma_anon_ops ? frame_alloc() : frame_alloc_nozero();
@@ -190,15 +168,7 @@ void fault_handle(struct proc *p, const struct ipc_msg *m, struct reply *r)
             return fault_signal(p, FAULT_BUS_ADRERR, "out of memory", addr, pc, r);
         if (v->ops != &vma_anon_ops)
             v->ops->fill(v, va, pa);
-        struct frame_meta *fm = frame_info(pa);
-        fm->pid = (uint16_t)p->pid;
-        fm->va = va;
-        space_note_rss(p, 1);
+        space_own_frame(p, pa, va);
     }
-    r->send = true;
-    r->tag = IPC_TAG(FAULT_REPLY_MAP, 4);
-    r->w[0] = va | perms;
-    r->w[1] = frame_cap_slot(pa);
-    r->w[2] = pa;
-    r->w[3] = 1;
+    reply_map(r, va | perms, pa, 1, 0);
 }

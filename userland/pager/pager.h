@@ -121,6 +121,21 @@ struct reply {
     uint64_t w[4];
 };
 
+/*
+ * A FAULT_REPLY_MAP whose first group, in the reply words, maps npages at va_flags (address
+ * | MAP_PERM_* | MAP_FLAG_*) from pa; `more` further groups wait in the pager's IPC buffer.
+ */
+static inline void reply_map(struct reply *r, uint64_t va_flags, uint64_t pa, uint64_t npages,
+                             unsigned more)
+{
+    r->send = true;
+    r->tag = IPC_TAG(FAULT_REPLY_MAP, 4 + 4 * more);
+    r->w[0] = va_flags;
+    r->w[1] = frame_cap_slot(pa);
+    r->w[2] = pa;
+    r->w[3] = npages;
+}
+
 /* The common reply: one word, a result or -errno. */
 static inline void reply_value(struct reply *r, int64_t v)
 {
@@ -291,6 +306,14 @@ void space_protect(struct proc *p, uint64_t start, uint64_t end, unsigned prot);
 int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, bool write);
 uint64_t space_resident(struct proc *p, uint64_t start, uint64_t end, uint64_t *huge);
 void space_note_rss(struct proc *p, uint64_t pages);
+/* A fresh frame pa now backs p's page va: its reverse map, and p's RSS (inline: faults). */
+static inline void space_own_frame(struct proc *p, uint64_t pa, uint64_t va)
+{
+    struct frame_meta *m = frame_info(pa);
+    m->pid = (uint16_t)p->pid;
+    m->va = va;
+    space_note_rss(p, 1);
+}
 
 /* filecache.c: pages of program files, shared by every read-only mapping of them. */
 void filecache_init(void);

@@ -126,9 +126,7 @@ static long build_stack(struct proc *p, uint64_t top, const struct proc_image *i
         if (!pa)
             return -SAMARA_ENOMEM;
         memcpy(physmap(pa), stack_image + (va - base), PAGE_SIZE);
-        space_note_rss(p, 1);
-        frame_info(pa)->pid = (uint16_t)p->pid;
-        frame_info(pa)->va = va;
+        space_own_frame(p, pa, va);
         long err = map_into(p, va, pa, MAP_PERM_R | MAP_PERM_W);
         if (err) {
             frame_put(pa);
@@ -251,9 +249,7 @@ static long load_disk_segment(struct proc *p, struct pfile *f, const struct elf_
     uint64_t idx = pgoff + (anon - start) / PAGE_SIZE;
     if (pfile_blocks(f, idx, 1, false, &block, &major) == 1 && block)
         memcpy(physmap(pa), physmap(pfile_block_pa(block)), file_end - anon);
-    space_note_rss(p, 1);
-    frame_info(pa)->pid = (uint16_t)p->pid;
-    frame_info(pa)->va = anon;
+    space_own_frame(p, pa, anon);
     return map_into(p, anon, pa, vma_map_perms(prot));
 }
 

@@ -119,10 +119,7 @@ int space_populate(struct proc *p, struct vma *v, uint64_t start, uint64_t end, 
                 }
                 if (v->ops != &vma_anon_ops)
                     v->ops->fill(v, va, pa);
-                struct frame_meta *m = frame_info(pa);
-                m->pid = (uint16_t)p->pid;
-                m->va = va;
-                space_note_rss(p, 1);
+                space_own_frame(p, pa, va);
             }
             uint64_t *g = &groups[4 * ng];
             if (ng && groups[4 * (ng - 1)] + groups[4 * (ng - 1) + 3] * PAGE_SIZE == (va | pp) &&
