@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "echo_words.h"
 #include "sh.h"
 
 extern char **environ;
@@ -180,18 +181,7 @@ static int builtin_pwd(struct sh_state *sh, int argc, char **argv)
 static int builtin_echo(struct sh_state *sh, int argc, char **argv)
 {
     (void)sh;
-    int i = 1;
-    bool newline = true;
-    if (argc > 1 && !strcmp(argv[1], "-n")) {
-        newline = false;
-        i = 2;
-    }
-    for (; i < argc; i++)
-        printf("%s%s", argv[i], i + 1 < argc ? " " : "");
-    if (newline)
-        printf("\n");
-    fflush(stdout);
-    return 0;
+    return echo_words(argc, argv);
 }
 
 /* exit [n]: n, or $? without it; a word that is not a number is status 2, as bash. */
